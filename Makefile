@@ -1,0 +1,33 @@
+PY ?= .venv/bin/python
+VERSION ?= 19.0
+
+.PHONY: install demo test pytest lint typecheck bench generate check-generated
+
+install:
+	@test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install -q -e '.[dev]'
+
+demo: install
+	$(PY) -m generator.demo --odoo-version $(VERSION) --out out/demo_models
+
+test: install lint typecheck check-generated pytest
+
+pytest:
+	$(PY) -m pytest tests
+
+lint:
+	$(PY) -m ruff check zenoo_rpc generator generated_models tests bench
+	$(PY) -m ruff format --check zenoo_rpc generator tests bench
+
+typecheck:
+	$(PY) -m mypy
+
+generate:
+	$(PY) -m generator.cli --from-schema zenoo_rpc/testing/odoo_data/$(VERSION) --out generated_models
+
+check-generated:
+	$(PY) -m generator.cli --from-schema zenoo_rpc/testing/odoo_data/$(VERSION) --out generated_models --check
+
+bench: install
+	$(PY) -m pip install -q -e '.[bench]'
+	$(PY) -m bench.run

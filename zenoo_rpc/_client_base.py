@@ -1,0 +1,260 @@
+"""What both clients share: settings, connection state, context views, query construction, batches."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, overload
+
+from ._cache import CacheManager
+from ._core import flows
+from ._core.batch import BatchOperation, BatchResult, run_batch
+from ._core.connection import Connection, normalize_base_url
+from ._core.errors import ClientError
+from ._core.query import QuerySpec
+from ._core.records import REGISTRY, BaseRecord
+from ._core.resilience import CircuitBreaker, RetryPolicy
+from ._settings import ClientSettings
+
+__all__ = ["Batch", "ClientBase"]
+
+R = TypeVar("R", bound=BaseRecord)
+
+
+class ClientBase:
+    """Construction and everything that does not send: both faces inherit it unchanged."""
+
+    _query_cls: Any
+
+    def __init__(
+        self,
+        host: str = "localhost",
+        port: int | None = None,
+        *,
+        protocol: str = "auto",
+        timeout: float = 30.0,
+        connect_timeout: float | None = None,
+        read_timeout: float | None = None,
+        max_connections: int = 100,
+        max_keepalive_connections: int = 20,
+        keepalive_expiry: float = 30.0,
+        headers: Mapping[str, str] | None = None,
+        verify_ssl: bool = True,
+        http2: bool = False,
+        max_concurrency: int = 10,
+        retry: RetryPolicy | None = None,
+        circuit_breaker: CircuitBreaker | None = None,
+    ) -> None:
+        if protocol not in ("auto", "jsonrpc", "xmlrpc", "session", "json2"):
+            raise ValueError(f"unknown protocol {protocol!r}: use auto, jsonrpc, xmlrpc, session or json2")
+        self._settings = ClientSettings.build(
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            max_connections=max_connections,
+            max_keepalive_connections=max_keepalive_connections,
+            keepalive_expiry=keepalive_expiry,
+            headers=headers,
+            verify_ssl=verify_ssl,
+            http2=http2,
+            max_concurrency=max_concurrency,
+        )
+        self._conn = Connection(
+            normalize_base_url(host, port),
+            protocol,
+            retry or RetryPolicy(),
+            circuit_breaker or CircuitBreaker(),
+        )
+        self._transport = self._make_transport()
+        self._context: dict[str, Any] = {}
+        self._shared: dict[str, Any] = {"cache": None, "batch": {"max_chunk_size": 100, "max_concurrency": 10}}
+
+    def _make_transport(self) -> Any:
+        raise NotImplementedError
+
+    def _run(self, flow: Any) -> Any:
+        raise NotImplementedError
+
+    # -- facts ---------------------------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        return self._conn.base_url
+
+    @property
+    def uid(self) -> int | None:
+        return self._conn.creds.uid if self._conn.creds else None
+
+    @property
+    def db(self) -> str | None:
+        return self._conn.creds.db if self._conn.creds else None
+
+    @property
+    def protocol(self) -> str | None:
+        return self._conn.protocol.name if self._conn.protocol else None
+
+    @property
+    def context(self) -> dict[str, Any]:
+        return dict(self._context)
+
+    @property
+    def requests_sent(self) -> int:
+        return int(self._transport.requests_sent)
+
+    def __repr__(self) -> str:
+        who = f" {self._conn.creds.login}@{self._conn.creds.db}" if self._conn.creds else ""
+        return f"<{type(self).__name__} {self._conn.base_url}{who}>"
+
+    # -- views -----------------------------------------------------------------------------------------
+    def with_context(self, **context: Any) -> Any:
+        """A lightweight view with more context (``lang``, ``tz``, ``active_test``, ...) sharing the pool."""
+        view = copy.copy(self)
+        view._context = {**self._context, **context}
+        return view
+
+    def with_company(self, company_id: int, *allowed: int) -> Any:
+        """A view acting in ``company_id`` (and the other allowed companies)."""
+        return self.with_context(allowed_company_ids=[company_id, *allowed])
+
+    # -- queries ---------------------------------------------------------------------------------------
+    @overload
+    def model(self, model: type[R]) -> Any: ...
+    @overload
+    def model(self, model: str) -> Any: ...
+    def model(self, model: type[R] | str) -> Any:
+        """A query over a generated model class (or a model name)."""
+        if isinstance(model, str):
+            return self.model_by_name(model)
+        if not (isinstance(model, type) and issubclass(model, BaseRecord) and model.__zenoo_model__):
+            raise TypeError(f"model() takes a generated model class or a model name, not {model!r}")
+        return self._query_cls(self, QuerySpec(model.__zenoo_model__, model))
+
+    def model_by_name(self, name: str) -> Any:
+        """A query over any model by name; its records are typed if a generated class is imported."""
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"model_by_name() takes a model name such as 'res.partner', not {name!r}")
+        return self._query_cls(self, QuerySpec(name, REGISTRY.get(name)))
+
+    def __getattr__(self, name: str) -> Any:
+        # client.res_partner -> the query over res.partner when its generated class is imported
+        if not name.startswith("_"):
+            for model, cls in REGISTRY.items():
+                if model.replace(".", "_") == name:
+                    return self._query_cls(self, QuerySpec(model, cls))
+        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
+
+    # -- record actions (called by BaseRecord.save/delete/refresh) -------------------------------------
+    def _save_record(self, record: BaseRecord) -> Any:
+        return self._run(flows.save_record(self._conn, record, self._context))
+
+    def _unlink_record(self, record: BaseRecord) -> Any:
+        return self._run(flows.call(self._conn, record._zenoo_model_name(), "unlink", [[record.id]], None, self._context))
+
+    def _refresh_record(self, record: BaseRecord) -> Any:
+        return self._run(flows.refresh_record(self._conn, record, self._context, self))
+
+    # -- cache and batch setup -------------------------------------------------------------------------
+    def _cache_manager(self, create: bool) -> CacheManager | None:
+        manager: CacheManager | None = self._shared["cache"]
+        if manager is None and create:
+            manager = CacheManager(self._run)
+            from ._cache import MemoryBackend
+
+            manager.add_tier("memory", MemoryBackend(), {"max_size": 10_000, "default_ttl": 300.0, "strategy": "lru"})
+            self._shared["cache"] = manager
+        return manager
+
+    @property
+    def cache_manager(self) -> CacheManager | None:
+        return self._cache_manager(create=False)
+
+    def _setup_cache(self, backend: str, url: str | None, max_size: int, default_ttl: float | None,
+                     strategy: str, prefix: str | None, redis_backend: Callable[..., Any]) -> CacheManager:
+        manager: CacheManager | None = self._shared["cache"]
+        if manager is None:
+            manager = CacheManager(self._run)
+            self._shared["cache"] = manager
+        config = {"max_size": max_size, "default_ttl": default_ttl, "strategy": strategy}
+        if backend == "memory":
+            from ._cache import MemoryBackend
+
+            manager.add_tier("memory", MemoryBackend(max_size, default_ttl, strategy), config)
+        elif backend == "redis":
+            manager.add_tier(
+                "redis",
+                redis_backend(url or "redis://127.0.0.1:6379/0", prefix=prefix or "zenoo", default_ttl=default_ttl),
+                config,
+            )
+        else:
+            raise ValueError(f"unknown cache backend {backend!r}: use memory or redis")
+        return manager
+
+    def _batch_settings(self, max_chunk_size: int, max_concurrency: int, retry_attempts: int,
+                        progress_callback: Callable[[int, int], None] | None) -> dict[str, Any]:
+        if max_chunk_size < 1 or max_concurrency < 1:
+            raise ClientError("max_chunk_size and max_concurrency must be at least 1")
+        self._conn.retry.max_attempts = max(1, retry_attempts)
+        self._shared["batch"] = {
+            "max_chunk_size": max_chunk_size,
+            "max_concurrency": max_concurrency,
+            "progress_callback": progress_callback,
+        }
+        return dict(self._shared["batch"])
+
+    def batch_context(self, max_chunk_size: int | None = None) -> Batch:
+        """Collect create/update/delete operations and run them in chunks with :meth:`Batch.execute`."""
+        return Batch(self, max_chunk_size or self._shared["batch"]["max_chunk_size"])
+
+
+class Batch:
+    """Usable as ``with`` (sync client) or ``async with`` (async client)."""
+
+    def __init__(self, client: ClientBase, max_chunk_size: int) -> None:
+        self._client = client
+        self.max_chunk_size = max_chunk_size
+        self.operations: list[BatchOperation] = []
+
+    def create(self, model: str, values: list[Mapping[str, Any]]) -> BatchOperation:
+        op = BatchOperation("create", model, list(values))
+        self.operations.append(op)
+        return op
+
+    def update(self, model: str, updates: list[Mapping[str, Any]]) -> BatchOperation:
+        """Each item is ``{"id": ..., field: value}``; records given the same values share one write."""
+        op = BatchOperation("update", model, list(updates))
+        self.operations.append(op)
+        return op
+
+    def delete(self, model: str, ids: list[int]) -> BatchOperation:
+        op = BatchOperation("delete", model, list(ids))
+        self.operations.append(op)
+        return op
+
+    def execute(self) -> Any:
+        """Run the collected operations; returns one :class:`BatchResult` per operation, in order."""
+        settings = self._client._shared["batch"]
+        ops, self.operations = self.operations, []
+        return self._client._run(
+            run_batch(
+                self._client._conn,
+                ops,
+                chunk_size=self.max_chunk_size,
+                concurrency=settings["max_concurrency"],
+                context=self._client._context,
+                progress=settings.get("progress_callback"),
+            )
+        )
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    async def __aenter__(self) -> Batch:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+_ = BatchResult

@@ -1,0 +1,1 @@
+"""The sans-IO core: protocols, domains, query specs, flows, cache keys, retry policy. No I/O imports here."""

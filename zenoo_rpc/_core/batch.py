@@ -1,0 +1,91 @@
+"""Batch plans: split large creates/updates/deletes into chunks, run a bounded number at a time."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+
+from .connection import Connection
+from .errors import ClientError
+from .wire import Flow, Parallel
+
+__all__ = ["BatchOperation", "BatchResult", "chunks", "run_batch"]
+
+
+@attrs.define
+class BatchOperation:
+    kind: str  # "create" | "update" | "delete"
+    model: str
+    payload: list[Any]
+
+
+@attrs.define
+class BatchResult:
+    operation: BatchOperation
+    result: list[Any] = attrs.field(factory=list)
+    calls: int = 0
+
+
+def chunks(items: list[Any], size: int) -> list[list[Any]]:
+    if size < 1:
+        raise ClientError(f"chunk size must be at least 1, not {size}")
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _update_groups(model: str, updates: list[Mapping[str, Any]]) -> list[tuple[list[int], dict[str, Any]]]:
+    """Records that get the same values share one ``write``."""
+    groups: dict[str, tuple[list[int], dict[str, Any]]] = {}
+    for item in updates:
+        if "id" not in item:
+            raise ClientError(f"{model}: every update needs an 'id' key, got {sorted(item)}")
+        vals = {k: v for k, v in item.items() if k != "id"}
+        key = json.dumps(vals, sort_keys=True, default=str)
+        groups.setdefault(key, ([], vals))[0].append(int(item["id"]))
+    return list(groups.values())
+
+
+def run_batch(
+    conn: Connection,
+    operations: list[BatchOperation],
+    *,
+    chunk_size: int,
+    concurrency: int,
+    context: Mapping[str, Any],
+    progress: Callable[[int, int], None] | None = None,
+) -> Flow[list[BatchResult]]:
+    from . import flows
+
+    jobs: list[tuple[int, Any]] = []  # (operation index, flow factory)
+    for index, op in enumerate(operations):
+        if op.kind == "create":
+            for part in chunks(op.payload, chunk_size):
+                jobs.append((index, lambda p=part, m=op.model: flows.create(conn, m, p, context)))
+        elif op.kind == "update":
+            for ids, vals in _update_groups(op.model, op.payload):
+                for part in chunks(ids, chunk_size):
+                    jobs.append(
+                        (index, lambda p=part, v=vals, m=op.model: flows.write(conn, m, p, v, context))
+                    )
+        elif op.kind == "delete":
+            for part in chunks([int(i) for i in op.payload], chunk_size):
+                jobs.append((index, lambda p=part, m=op.model: flows.call(conn, m, "unlink", [p], None, context)))
+        else:
+            raise ClientError(f"unknown batch operation {op.kind!r}")
+    results = [BatchResult(op) for op in operations]
+    done = 0
+    for wave in chunks(jobs, max(1, concurrency)) if jobs else []:
+        answers = yield Parallel(tuple(factory() for _, factory in wave))
+        for (index, _), answer in zip(wave, answers):
+            res = results[index]
+            res.calls += 1
+            if isinstance(answer, list):
+                res.result.extend(answer)
+            else:
+                res.result.append(answer)
+        done += len(wave)
+        if progress is not None:
+            progress(done, len(jobs))
+    return results

@@ -1,0 +1,74 @@
+"""Per-client state shared by every view of a client (``with_context`` views share it)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+from urllib.parse import urlsplit
+
+import attrs
+
+from .errors import NotLoggedInError
+from .protocols import Credentials, Protocol, ProtocolName, make_protocol
+from .resilience import CircuitBreaker, RetryPolicy
+from .schema import ModelSchema
+
+__all__ = ["Connection", "normalize_base_url"]
+
+
+def normalize_base_url(host: str, port: int | None) -> str:
+    """``"localhost"`` -> ``http://localhost:8069``; a URL keeps its scheme, host, port and path."""
+    if "://" not in host:
+        scheme = "https" if port == 443 else "http"
+        return f"{scheme}://{host}:{port or 8069}"
+    parts = urlsplit(host)
+    if not parts.hostname:
+        raise ValueError(f"not a URL: {host!r}")
+    netloc = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    use_port = port or parts.port
+    if use_port:
+        netloc += f":{use_port}"
+    return f"{parts.scheme}://{netloc}{parts.path.rstrip('/')}"
+
+
+@attrs.define
+class Connection:
+    base_url: str
+    protocol_choice: ProtocolName | str = "auto"
+    retry: RetryPolicy = attrs.field(factory=RetryPolicy)
+    breaker: CircuitBreaker = attrs.field(factory=CircuitBreaker)
+    protocol: Protocol | None = None
+    creds: Credentials | None = None
+    server_version: dict[str, Any] | None = None
+    schemas: dict[str, ModelSchema] = attrs.field(factory=dict)
+
+    def initial_protocol(self) -> Protocol:
+        """The protocol for calls made before login (version, db list)."""
+        if self.protocol is None:
+            choice = self.protocol_choice if self.protocol_choice != "auto" else "jsonrpc"
+            if choice == "json2":
+                choice = "jsonrpc"  # JSON-2 has no service routes; those go through /jsonrpc
+            return make_protocol(choice)  # type: ignore[arg-type]
+        return self.protocol
+
+    def require_login(self) -> tuple[Protocol, Credentials]:
+        if self.protocol is None or self.creds is None or self.creds.uid is None:
+            raise NotLoggedInError("call login() or login_with_api_key() first")
+        return self.protocol, self.creds
+
+    @property
+    def major_version(self) -> int | None:
+        if not self.server_version:
+            return None
+        info = self.server_version.get("server_version_info") or [0]
+        return int(info[0])
+
+    def cache_namespace(self) -> str:
+        """Cache keys start with this: server, database and user, so entries never cross users."""
+        creds = self.creds
+        who = f"{creds.db}\x00{creds.uid}\x00{creds.login}" if creds else "anonymous"
+        return hashlib.sha256(f"{self.base_url}\x00{who}".encode()).hexdigest()[:24]
+
+    def database_tag(self) -> str:
+        db = self.creds.db if self.creds else ""
+        return "db:" + hashlib.sha256(f"{self.base_url}\x00{db}".encode()).hexdigest()[:24]

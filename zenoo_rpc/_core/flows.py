@@ -1,0 +1,484 @@
+"""Every multi-step operation, written once as a generator of effects that both drivers run.
+
+A flow yields :class:`RequestSpec` (and receives a :class:`RawResponse`), :class:`Sleep`, :class:`Parallel`
+and cache effects; transport errors are thrown back into it so that retry decisions live here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from .connection import Connection
+from .domain import to_wire_value
+from .errors import (
+    ClientError,
+    DoesNotExist,
+    MultipleObjectsReturned,
+    SessionExpiredError,
+    TransportError,
+)
+from .protocols import READ_METHODS, Credentials, make_protocol
+from .query import QuerySpec, default_fields, validate_values
+from .records import REGISTRY, BaseRecord, DynamicRecord
+from .schema import FIELDS_GET_ATTRIBUTES, ModelSchema
+from .wire import CacheDrop, CacheGet, CachePut, Flow, Parallel, RequestSpec, Sleep
+
+__all__ = [
+    "aggregate",
+    "call",
+    "count",
+    "create",
+    "ensure_schemas",
+    "fetch_page",
+    "fetch_records",
+    "get",
+    "login",
+    "schema_for",
+    "search_ids",
+    "service",
+    "version",
+]
+
+
+# -- the one place a request is sent, retried and decoded ------------------------------------------------
+def _send(conn: Connection, build: Any, decode: Any) -> Flow[Any]:
+    attempt = 0
+    while True:
+        conn.breaker.before_call()
+        request: RequestSpec = build()
+        try:
+            raw = yield request
+        except TransportError as exc:
+            conn.breaker.record_failure()
+            delay = conn.retry.decide(request, exc, attempt)
+            if delay is None:
+                raise
+            attempt += 1
+            if delay:
+                yield Sleep(delay)
+            continue
+        conn.breaker.record_success()
+        return decode(raw)
+
+
+def service(conn: Connection, service_name: str, method: str, args: list[Any]) -> Flow[Any]:
+    proto = conn.initial_protocol()
+    return (
+        yield from _send(conn, lambda: proto.service_request(service_name, method, args), proto.decode_service)
+    )
+
+
+def version(conn: Connection) -> Flow[dict[str, Any]]:
+    if conn.server_version is None:
+        proto = conn.initial_protocol()
+        conn.server_version = yield from _send(conn, proto.version_request, proto.decode_version)
+    return dict(conn.server_version)
+
+
+def login(conn: Connection, db: str, user: str, secret: str, *, api_key: bool = False) -> Flow[int]:
+    """Log in once; the uid (and session cookie) are kept for every later call."""
+    choice = conn.protocol_choice
+    if choice == "auto":
+        choice = "jsonrpc"
+        if api_key:
+            info = yield from version(conn)
+            major = int((info.get("server_version_info") or [0])[0])
+            choice = "json2" if major >= 19 else "jsonrpc"
+    proto = make_protocol(choice)  # type: ignore[arg-type]
+    creds = Credentials(db=db, login=user, secret=secret, is_api_key=api_key)
+    yield from _send(conn, lambda: proto.login_request(creds), lambda raw: proto.decode_login(raw, creds))
+    conn.protocol, conn.creds = proto, creds
+    assert creds.uid is not None
+    return creds.uid
+
+
+def _relogin(conn: Connection) -> Flow[None]:
+    proto, creds = conn.require_login()
+    creds.session_id = None
+    yield from _send(conn, lambda: proto.login_request(creds), lambda raw: proto.decode_login(raw, creds))
+
+
+def call(
+    conn: Connection,
+    model: str,
+    method: str,
+    args: list[Any],
+    kwargs: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
+    cache_ttl: float | None = None,
+) -> Flow[Any]:
+    """``execute_kw`` with the view's context merged in; reads may be cached, writes drop cached reads."""
+    proto, creds = conn.require_login()
+    kw = dict(kwargs or {})
+    if context:
+        kw["context"] = {**context, **(kw.get("context") or {})}
+    is_read = method in READ_METHODS
+    key = None
+    if cache_ttl is not None and is_read:
+        key = _cache_key(conn, model, method, args, kw)
+        hit = yield CacheGet(key)
+        if hit is not None:
+            return json.loads(hit)
+    renewed = False
+    while True:
+        try:
+            result = yield from _send(
+                conn, lambda: proto.call_request(creds, model, method, args, kw), proto.decode_call
+            )
+        except SessionExpiredError:
+            if renewed or proto.name != "session":
+                raise
+            renewed = True
+            yield from _relogin(conn)
+            continue
+        break
+    if key is not None:
+        yield CachePut(key, json.dumps(result, separators=(",", ":")).encode(), cache_ttl, (conn.database_tag(),))
+    elif not is_read:
+        yield CacheDrop((conn.database_tag(),))
+    return result
+
+
+def _cache_key(conn: Connection, model: str, method: str, args: list[Any], kw: Mapping[str, Any]) -> str:
+    payload = json.dumps([model, method, args, kw], sort_keys=True, separators=(",", ":"), default=str)
+    return f"{conn.cache_namespace()}:{hashlib.sha256(payload.encode()).hexdigest()}"
+
+
+# -- schemas -----------------------------------------------------------------------------------------------
+def schema_for(conn: Connection, model: str) -> ModelSchema | None:
+    cls = REGISTRY.get(model)
+    if cls is not None:
+        return cls.__zenoo_schema__
+    return conn.schemas.get(model)
+
+
+def ensure_schemas(conn: Connection, models: list[str], context: Mapping[str, Any] | None = None) -> Flow[None]:
+    """Read ``fields_get`` once per client for models that have no generated class."""
+    missing = sorted({m for m in models if schema_for(conn, m) is None})
+    if not missing:
+        return
+    flows = tuple(
+        call(conn, m, "fields_get", [], {"attributes": FIELDS_GET_ATTRIBUTES}, context) for m in missing
+    )
+    results = yield Parallel(flows)
+    for m, fg in zip(missing, results):
+        conn.schemas[m] = ModelSchema.from_fields_get(m, fg)
+
+
+def _prefetch_tree(paths: tuple[str, ...]) -> dict[str, Any]:
+    tree: dict[str, Any] = {}
+    for path in paths:
+        node = tree
+        for part in path.replace("__", ".").split("."):
+            node = node.setdefault(part, {})
+    return tree
+
+
+def _models_for_prefetch(conn: Connection, model: str, tree: Mapping[str, Any]) -> Flow[None]:
+    """Make sure every schema along the prefetch paths is known (fields_get for dynamic models)."""
+    yield from ensure_schemas(conn, [model])
+    schema = schema_for(conn, model)
+    assert schema is not None
+    for name, sub in tree.items():
+        info = schema.get(name)
+        if info is None:
+            from .errors import UnknownFieldError
+
+            raise UnknownFieldError(model, name, "in prefetch_related()")
+        if not info.is_relational or not info.relation:
+            raise ClientError(f"{model}.{name} is a {info.type} field: prefetch_related() follows relations")
+        yield from _models_for_prefetch(conn, info.relation, sub)
+
+
+def _build(conn: Connection, spec_cls: Any, model: str, rows: list[dict[str, Any]], bind: Any) -> list[Any]:
+    records: list[Any]
+    if spec_cls is not None:
+        from_odoo = spec_cls.from_odoo
+        records = [from_odoo(r) for r in rows]
+    else:
+        schema = schema_for(conn, model)
+        assert schema is not None
+        resolver = _resolver(conn)
+        records = [DynamicRecord.from_row(schema, r, resolver) for r in rows]
+    if bind is not None:
+        for rec in records:
+            rec.zenoo_bind(bind)
+    return records
+
+
+def _resolver(conn: Connection) -> Any:
+    return lambda m: schema_for(conn, m)
+
+
+def _fields_for(schema: ModelSchema, only: tuple[str, ...] | None, tree: Mapping[str, Any]) -> list[str]:
+    fields = list(only) if only is not None else default_fields(schema)
+    for name in tree:
+        if name not in fields:
+            fields.append(name)
+    return fields
+
+
+def fetch_records(conn: Connection, spec: QuerySpec, context: Mapping[str, Any], bind: Any) -> Flow[list[Any]]:
+    """search_read, then one read per prefetch level for the whole result set."""
+    tree = _prefetch_tree(spec.prefetch)
+    yield from _models_for_prefetch(conn, spec.model, tree)
+    rows = yield from search_read_rows(conn, spec, context)
+    records = _build(conn, spec.record_cls, spec.model, rows, bind)
+    yield from _prefetch(conn, spec.model, records, tree, {**context, **spec.context}, spec.cache_ttl, bind)
+    return records
+
+
+def search_read_rows(
+    conn: Connection, spec: QuerySpec, context: Mapping[str, Any], extra_domain: list[Any] | None = None
+) -> Flow[list[dict[str, Any]]]:
+    yield from ensure_schemas(conn, [spec.model], context)
+    schema = schema_for(conn, spec.model)
+    assert schema is not None
+    tree = _prefetch_tree(spec.prefetch)
+    domain = spec.domain(_resolver(conn))
+    if extra_domain:
+        domain = ["&", *extra_domain, *domain] if domain else list(extra_domain)
+    kwargs: dict[str, Any] = {"fields": _fields_for(schema, spec.fields, tree)}
+    if spec.offset:
+        kwargs["offset"] = spec.offset
+    if spec.limit is not None:
+        kwargs["limit"] = spec.limit
+    if spec.order:
+        kwargs["order"] = spec.order_string()
+    rows: list[dict[str, Any]] = yield from call(
+        conn, spec.model, "search_read", [domain], kwargs, {**context, **spec.context}, spec.cache_ttl
+    )
+    return rows
+
+
+def _prefetch(
+    conn: Connection,
+    model: str,
+    records: list[Any],
+    tree: Mapping[str, Any],
+    context: Mapping[str, Any],
+    ttl: float | None,
+    bind: Any,
+) -> Flow[None]:
+    if not tree or not records:
+        return
+    schema = schema_for(conn, model)
+    assert schema is not None
+    plans = []
+    for name, sub in tree.items():
+        info = schema.get(name)
+        assert info is not None and info.relation
+        ids: dict[int, None] = {}
+        for rec in records:
+            value = getattr(rec, name)
+            for ref in value if isinstance(value, list) else [value] if value is not None else []:
+                ids[ref.id] = None
+        target = schema_for(conn, info.relation)
+        assert target is not None
+        fields = _fields_for(target, None, sub)
+        plans.append((name, info, list(ids), fields, sub))
+    flows = tuple(
+        call(conn, info.relation, "read", [ids], {"fields": fields}, context, ttl)
+        for name, info, ids, fields, _ in plans
+        if ids
+    )
+    results = iter((yield Parallel(flows)))
+    for name, info, ids, _fields, sub in plans:
+        if not ids:
+            continue
+        rows = next(results)
+        cls = REGISTRY.get(info.relation or "")
+        related = _build(conn, cls, info.relation or "", rows, bind)
+        by_id = {r.id: r for r in related}
+        for rec in records:
+            value = getattr(rec, name)
+            if isinstance(value, list):
+                object.__setattr__(rec, name, [by_id[r.id] for r in value if r.id in by_id])
+            elif value is not None and value.id in by_id:
+                object.__setattr__(rec, name, by_id[value.id])
+        yield from _prefetch(conn, info.relation or "", related, sub, context, ttl, bind)
+
+
+def first(conn: Connection, spec: QuerySpec, context: Mapping[str, Any], bind: Any) -> Flow[Any]:
+    import attrs
+
+    records = yield from fetch_records(conn, attrs.evolve(spec, limit=1), context, bind)
+    return records[0] if records else None
+
+
+def get(conn: Connection, spec: QuerySpec, context: Mapping[str, Any], bind: Any) -> Flow[Any]:
+    import attrs
+
+    records = yield from fetch_records(conn, attrs.evolve(spec, limit=2), context, bind)
+    if not records:
+        raise DoesNotExist(f"{spec.model}: no record matches {spec.where!r}")
+    if len(records) > 1:
+        raise MultipleObjectsReturned(f"{spec.model}: more than one record matches {spec.where!r}")
+    return records[0]
+
+
+def count(conn: Connection, spec: QuerySpec, context: Mapping[str, Any]) -> Flow[int]:
+    yield from ensure_schemas(conn, [spec.model], context)
+    kwargs: dict[str, Any] = {}
+    if spec.limit is not None:
+        kwargs["limit"] = spec.limit + spec.offset
+    n = yield from call(
+        conn, spec.model, "search_count", [spec.domain(_resolver(conn))], kwargs,
+        {**context, **spec.context}, spec.cache_ttl,
+    )
+    return max(0, int(n) - spec.offset) if spec.offset else int(n)
+
+
+def search_ids(conn: Connection, spec: QuerySpec, context: Mapping[str, Any]) -> Flow[list[int]]:
+    yield from ensure_schemas(conn, [spec.model], context)
+    kwargs: dict[str, Any] = {}
+    if spec.offset:
+        kwargs["offset"] = spec.offset
+    if spec.limit is not None:
+        kwargs["limit"] = spec.limit
+    if spec.order:
+        kwargs["order"] = spec.order_string()
+    ids: list[int] = yield from call(
+        conn, spec.model, "search", [spec.domain(_resolver(conn))], kwargs,
+        {**context, **spec.context}, spec.cache_ttl,
+    )
+    return ids
+
+
+def values(conn: Connection, spec: QuerySpec, context: Mapping[str, Any]) -> Flow[list[dict[str, Any]]]:
+    rows: list[dict[str, Any]] = yield from search_read_rows(conn, spec, context)
+    return rows
+
+
+def fetch_page(
+    conn: Connection, spec: QuerySpec, context: Mapping[str, Any], bind: Any, after_id: int, size: int
+) -> Flow[list[Any]]:
+    """One page of a keyset scan: ``id > after_id`` ordered by id (constant cost, whatever the depth)."""
+    import attrs
+
+    page_spec = attrs.evolve(spec, order=("id",), limit=size, offset=0)
+    tree = _prefetch_tree(spec.prefetch)
+    yield from _models_for_prefetch(conn, spec.model, tree)
+    rows = yield from search_read_rows(conn, page_spec, context, [("id", ">", after_id)])
+    records = _build(conn, spec.record_cls, spec.model, rows, bind)
+    yield from _prefetch(conn, spec.model, records, tree, {**context, **spec.context}, spec.cache_ttl, bind)
+    return records
+
+
+def create(
+    conn: Connection, model: str, vals: Any, context: Mapping[str, Any]
+) -> Flow[Any]:
+    """One ``create`` call, for one dict or a list of dicts; values checked against the schema first."""
+    yield from ensure_schemas(conn, [model], context)
+    schema = schema_for(conn, model)
+    single = isinstance(vals, Mapping)
+    vals_list = [vals] if single else list(vals)
+    wire = [validate_values(model, schema, v) for v in vals_list]
+    if not wire:
+        return []
+    ids = yield from call(conn, model, "create", [wire], None, context)
+    ids = ids if isinstance(ids, list) else [ids]
+    return ids[0] if single else ids
+
+
+def write(conn: Connection, model: str, ids: list[int], vals: Mapping[str, Any], context: Mapping[str, Any]) -> Flow[bool]:
+    yield from ensure_schemas(conn, [model], context)
+    wire = validate_values(model, schema_for(conn, model), vals)
+    if not ids or not wire:
+        return True
+    return bool((yield from call(conn, model, "write", [list(ids), wire], None, context)))
+
+
+def update(conn: Connection, spec: QuerySpec, vals: Mapping[str, Any], context: Mapping[str, Any]) -> Flow[int]:
+    ids = yield from search_ids(conn, spec, context)
+    yield from write(conn, spec.model, ids, vals, {**context, **spec.context})
+    return len(ids)
+
+
+def delete(conn: Connection, spec: QuerySpec, context: Mapping[str, Any]) -> Flow[int]:
+    ids = yield from search_ids(conn, spec, context)
+    if ids:
+        yield from call(conn, spec.model, "unlink", [ids], None, {**context, **spec.context})
+    return len(ids)
+
+
+def save_record(conn: Connection, record: BaseRecord, context: Mapping[str, Any]) -> Flow[bool]:
+    changes = record.zenoo_changes()
+    if not changes:
+        return False
+    yield from write(conn, record._zenoo_model_name(), [record.id], changes, context)
+    record.zenoo_mark_clean()
+    return True
+
+
+def refresh_record(conn: Connection, record: BaseRecord, context: Mapping[str, Any], bind: Any) -> Flow[Any]:
+    model = record._zenoo_model_name()
+    fields = [f for f in record._zenoo_loaded() if f != "id"]
+    rows = yield from call(conn, model, "read", [[record.id]], {"fields": fields}, context)
+    if not rows:
+        raise DoesNotExist(f"{model}({record.id}) does not exist any more")
+    fresh = _build(conn, REGISTRY.get(model), model, rows, bind)[0]
+    for name in fields:
+        object.__setattr__(record, name, getattr(fresh, name))
+    if isinstance(record, DynamicRecord):
+        object.__getattribute__(record, "_values").update(fresh.as_dict())
+    record.zenoo_mark_clean()
+    return record
+
+
+def aggregate(
+    conn: Connection, spec: QuerySpec, aggregates: tuple[str, ...], context: Mapping[str, Any]
+) -> Flow[list[dict[str, Any]]]:
+    """Grouped aggregates as ``[{"state": "sale", "amount_total:sum": 1.0, "__count": 3}, ...]``.
+
+    Uses ``formatted_read_group`` on Odoo 19+ and ``read_group`` (lazy=False) before; the answer has the
+    same shape either way.
+    """
+    info = yield from version(conn)
+    yield from ensure_schemas(conn, [spec.model], context)
+    major = int((info.get("server_version_info") or [0])[0])
+    domain = spec.domain(_resolver(conn))
+    ctx = {**context, **spec.context}
+    aggs = list(aggregates) or ["__count"]
+    for a in aggs:
+        if a != "__count" and ":" not in a:
+            raise ClientError(f"{spec.model}: aggregate {a!r} must look like 'field:sum' or '__count'")
+    if major >= 19:
+        kwargs: dict[str, Any] = {"aggregates": aggs}
+        if spec.limit is not None:
+            kwargs["limit"] = spec.limit
+        if spec.offset:
+            kwargs["offset"] = spec.offset
+        if spec.order:
+            kwargs["order"] = spec.order_string()
+        rows = yield from call(
+            conn, spec.model, "formatted_read_group", [domain, list(spec.groupby)], kwargs, ctx, spec.cache_ttl
+        )
+        return [{k: v for k, v in r.items() if k != "__extra_domain"} for r in rows]
+    fields = [a for a in aggs if a != "__count"]
+    kwargs = {"lazy": False}
+    if spec.limit is not None:
+        kwargs["limit"] = spec.limit
+    if spec.offset:
+        kwargs["offset"] = spec.offset
+    if spec.order:
+        kwargs["orderby"] = spec.order_string()
+    rows = yield from call(
+        conn, spec.model, "read_group", [domain, fields, list(spec.groupby)], kwargs, ctx, spec.cache_ttl
+    )
+    out = []
+    for r in rows:
+        row: dict[str, Any] = {g: r.get(g) for g in spec.groupby}
+        for a in fields:
+            row[a] = r.get(a.split(":")[0])
+        if "__count" in aggs:
+            row["__count"] = r.get("__count", r.get(f"{spec.groupby[0]}_count") if spec.groupby else None)
+        out.append(row)
+    return out
+
+
+def wire(value: Any) -> Any:
+    return to_wire_value(value)

@@ -1,0 +1,254 @@
+"""Records: the base of generated model classes and the dynamic record used without generated code.
+
+A record holds only the fields that were read; reading one that was not raises :class:`FieldNotLoadedError`
+instead of returning ``None``. A many2one value is a partial record of the target model (``id`` and
+``display_name``); x2many values are lists of partial records. Prefetching replaces them with full records.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
+
+from .errors import FieldNotLoadedError
+from .schema import FieldInfo, ModelSchema
+
+__all__ = [
+    "REGISTRY",
+    "BaseRecord",
+    "DynamicRecord",
+    "parse_date",
+    "parse_datetime",
+    "record_class_for",
+    "register",
+]
+
+#: model name -> generated record class; filled by generated modules when they are imported
+REGISTRY: dict[str, type[BaseRecord]] = {}
+
+
+def register(cls: type[BaseRecord]) -> type[BaseRecord]:
+    REGISTRY[cls.__zenoo_model__] = cls
+    return cls
+
+
+def parse_date(value: Any) -> dt.date | None:
+    if not value:
+        return None
+    return dt.date.fromisoformat(value[:10])
+
+
+def parse_datetime(value: Any) -> dt.datetime | None:
+    if not value:
+        return None
+    return dt.datetime.strptime(value[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=dt.timezone.utc)
+
+
+class BaseRecord:
+    """Behaviour shared by every record class. Subclasses declare ``__slots__`` (attrs does it for them)."""
+
+    __slots__ = ("__zenoo_bound__", "__zenoo_dirty__")
+    __zenoo_model__: ClassVar[str] = ""
+    __zenoo_schema__: ClassVar[ModelSchema]
+
+    id: int
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only when normal lookup failed: a declared field that was not loaded, or no such field.
+        if not name.startswith("_") and self._zenoo_has_field(name):
+            raise FieldNotLoadedError(self._zenoo_model_name(), name)
+        raise AttributeError(f"{type(self).__name__} ({self._zenoo_model_name()}) has no field {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        if not name.startswith("_"):
+            try:
+                dirty: set[str] = object.__getattribute__(self, "__zenoo_dirty__")
+            except AttributeError:
+                dirty = set()
+                object.__setattr__(self, "__zenoo_dirty__", dirty)
+            dirty.add(name)
+
+    # -- introspection -------------------------------------------------------------------------------
+    def _zenoo_model_name(self) -> str:
+        return type(self).__zenoo_model__
+
+    def _zenoo_has_field(self, name: str) -> bool:
+        return name in type(self).__zenoo_schema__.fields
+
+    def _zenoo_loaded(self) -> Iterator[str]:
+        for name in type(self).__zenoo_schema__.fields:
+            try:
+                object.__getattribute__(self, name)
+            except AttributeError:
+                continue
+            yield name
+
+    def zenoo_changes(self) -> dict[str, Any]:
+        """The fields assigned since the record was read, as wire values for ``write``."""
+        from .domain import to_wire_value
+
+        try:
+            dirty: set[str] = object.__getattribute__(self, "__zenoo_dirty__")
+        except AttributeError:
+            return {}
+        return {name: to_wire_value(getattr(self, name)) for name in sorted(dirty) if name != "id"}
+
+    def zenoo_mark_clean(self) -> None:
+        object.__setattr__(self, "__zenoo_dirty__", set())
+
+    def zenoo_bind(self, client: Any) -> None:
+        object.__setattr__(self, "__zenoo_bound__", client)
+
+    def zenoo_client(self) -> Any:
+        try:
+            return object.__getattribute__(self, "__zenoo_bound__")
+        except AttributeError:
+            raise RuntimeError(f"{self!r} is not bound to a client (it was not read through one)") from None
+
+    # -- actions (async or sync, as the client that read the record) -----------------------------------
+    def save(self) -> Any:
+        """Write the fields assigned since the record was read (nothing is sent if none were)."""
+        return self.zenoo_client()._save_record(self)
+
+    def delete(self) -> Any:
+        return self.zenoo_client()._unlink_record(self)
+
+    def refresh(self) -> Any:
+        """Read the loaded fields again (``only()`` fields stay the only ones)."""
+        return self.zenoo_client()._refresh_record(self)
+
+    def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        """Call a public model method on this record, e.g. ``order.call("action_confirm")``."""
+        return self.zenoo_client().execute_kw(self._zenoo_model_name(), method, [[self.id], *args], kwargs)
+
+    # -- conversions ---------------------------------------------------------------------------------
+    @classmethod
+    def ref(cls, record_id: int, display_name: str | None = None) -> Any:
+        """A partial record that knows only its id (and display name): the value of a many2one."""
+        rec = cls.__new__(cls)
+        object.__setattr__(rec, "id", record_id)
+        if display_name is not None:
+            object.__setattr__(rec, "display_name", display_name)
+        return rec
+
+    @classmethod
+    def from_odoo(cls, row: Mapping[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        try:
+            rid = object.__getattribute__(self, "id")
+        except AttributeError:
+            rid = None
+        return f"<{type(self).__name__} {self._zenoo_model_name()}({rid})>"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BaseRecord) or other._zenoo_model_name() != self._zenoo_model_name():
+            return NotImplemented
+        return bool(getattr(self, "id", None) == getattr(other, "id", None))
+
+    def __hash__(self) -> int:
+        return hash((self._zenoo_model_name(), getattr(self, "id", None)))
+
+
+class DynamicRecord(BaseRecord):
+    """A record of a model with no generated class: values converted by the schema read at run time."""
+
+    __slots__ = ("_model", "_schema", "_values")
+
+    def __init__(self, schema: ModelSchema, values: dict[str, Any]) -> None:
+        object.__setattr__(self, "_schema", schema)
+        object.__setattr__(self, "_model", schema.model)
+        object.__setattr__(self, "_values", values)
+
+    def _zenoo_model_name(self) -> str:
+        return str(object.__getattribute__(self, "_model"))
+
+    def _zenoo_has_field(self, name: str) -> bool:
+        schema: ModelSchema = object.__getattribute__(self, "_schema")
+        return name in schema.fields or name == "id"
+
+    def _zenoo_loaded(self) -> Iterator[str]:
+        yield from object.__getattribute__(self, "_values")
+
+    def __getattr__(self, name: str) -> Any:
+        values = object.__getattribute__(self, "_values")
+        if name in values:
+            return values[name]
+        return super().__getattr__(name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name.startswith("_"):
+            object.__setattr__(self, name, value)
+            return
+        if not self._zenoo_has_field(name):
+            from .errors import UnknownFieldError
+
+            raise UnknownFieldError(self._zenoo_model_name(), name)
+        object.__getattribute__(self, "_values")[name] = value
+        try:
+            dirty: set[str] = object.__getattribute__(self, "__zenoo_dirty__")
+        except AttributeError:
+            dirty = set()
+            object.__setattr__(self, "__zenoo_dirty__", dirty)
+        dirty.add(name)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(object.__getattribute__(self, "_values"))
+
+    @classmethod
+    def ref_of(cls, schema: ModelSchema, record_id: int, display_name: str | None = None) -> DynamicRecord:
+        values: dict[str, Any] = {"id": record_id}
+        if display_name is not None:
+            values["display_name"] = display_name
+        return cls(schema, values)
+
+    @classmethod
+    def from_row(cls, schema: ModelSchema, row: Mapping[str, Any], resolver: Any) -> DynamicRecord:
+        values: dict[str, Any] = {}
+        for name, raw in row.items():
+            info = schema.fields.get(name)
+            values[name] = convert_value(info, raw, resolver) if info is not None else raw
+        return cls(schema, values)
+
+
+def convert_value(info: FieldInfo, raw: Any, resolver: Any) -> Any:
+    """Wire value to Python for a dynamic record (generated classes write this out per field)."""
+    t = info.type
+    if t == "boolean":
+        return bool(raw)
+    if raw is False or raw is None:
+        return [] if info.is_x2many else None
+    if t == "many2one":
+        target = record_class_for(info.relation or "", resolver)
+        if isinstance(raw, list):
+            return target(raw[0], raw[1] if len(raw) > 1 else None)
+        return target(raw, None)
+    if info.is_x2many:
+        target = record_class_for(info.relation or "", resolver)
+        return [target(i, None) for i in raw]
+    if t == "date":
+        return parse_date(raw)
+    if t == "datetime":
+        return parse_datetime(raw)
+    if t == "binary" and isinstance(raw, str) and not raw.endswith(("bytes", "Kb", "Mb", "Gb")):
+        return base64.b64decode(raw)
+    return raw
+
+
+def record_class_for(model: str, resolver: Any) -> Any:
+    """A factory ``(id, display_name) -> partial record`` for a related model."""
+    cls = REGISTRY.get(model)
+    if cls is not None:
+        return cls.ref
+    schema = resolver(model) if resolver else None
+    if schema is None:
+        schema = ModelSchema(model, {})
+
+    def make(record_id: int, display_name: str | None) -> DynamicRecord:
+        return DynamicRecord.ref_of(schema, record_id, display_name)
+
+    return make

@@ -1,0 +1,74 @@
+"""What the client knows of a model's fields: enough to validate lookups and values before sending."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+__all__ = ["RELATIONAL", "FieldInfo", "ModelSchema"]
+
+RELATIONAL = frozenset({"many2one", "one2many", "many2many", "many2one_reference"})
+_NUMERIC = frozenset({"integer", "float", "monetary"})
+
+
+@attrs.frozen
+class FieldInfo:
+    name: str
+    type: str
+    relation: str | None = None
+    selection: tuple[str, ...] | None = None
+    required: bool = False
+    readonly: bool = False
+    store: bool = True
+    string: str = ""
+
+    @property
+    def is_relational(self) -> bool:
+        return self.type in RELATIONAL
+
+    @property
+    def is_x2many(self) -> bool:
+        return self.type in ("one2many", "many2many")
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.type in _NUMERIC
+
+    @classmethod
+    def from_fields_get(cls, name: str, attrs_: Mapping[str, Any]) -> FieldInfo:
+        selection = attrs_.get("selection")
+        return cls(
+            name=name,
+            type=str(attrs_.get("type", "char")),
+            relation=attrs_.get("relation") or None,
+            selection=tuple(str(k) for k, _ in selection) if isinstance(selection, list) else None,
+            required=bool(attrs_.get("required", False)),
+            readonly=bool(attrs_.get("readonly", False)),
+            store=bool(attrs_.get("store", True)),
+            string=str(attrs_.get("string", "")),
+        )
+
+
+#: Attributes asked of ``fields_get`` when the client introspects a model at run time.
+FIELDS_GET_ATTRIBUTES = ["type", "relation", "selection", "required", "readonly", "store", "string"]
+
+
+@attrs.frozen
+class ModelSchema:
+    model: str
+    fields: Mapping[str, FieldInfo]
+    order: str = "id"
+
+    def get(self, name: str) -> FieldInfo | None:
+        if name == "id":
+            return _ID
+        return self.fields.get(name)
+
+    @classmethod
+    def from_fields_get(cls, model: str, fields_get: Mapping[str, Mapping[str, Any]]) -> ModelSchema:
+        return cls(model, {n: FieldInfo.from_fields_get(n, a) for n, a in fields_get.items()})
+
+
+_ID = FieldInfo("id", "integer", readonly=True, string="ID")

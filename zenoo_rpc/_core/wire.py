@@ -1,0 +1,80 @@
+"""What flows yield to drivers (effects) and what transports exchange (requests, raw responses)."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any, TypeVar
+
+import attrs
+
+__all__ = [
+    "CacheDrop",
+    "CacheGet",
+    "CachePut",
+    "Effect",
+    "Flow",
+    "Parallel",
+    "RawResponse",
+    "RequestSpec",
+    "Sleep",
+]
+
+T = TypeVar("T")
+
+
+@attrs.frozen
+class RequestSpec:
+    """One HTTP request, fully built by the core; transports only send it."""
+
+    path: str
+    body: bytes
+    headers: dict[str, str] = attrs.field(factory=dict)
+    method: str = "POST"
+    #: True when sending it twice cannot change data (a read); the retry policy reads this.
+    idempotent: bool = False
+
+    def __repr__(self) -> str:  # never shows the body: it may hold a password
+        return f"RequestSpec({self.method} {self.path}, {len(self.body)} bytes)"
+
+
+@attrs.frozen
+class RawResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    #: every Set-Cookie value (a server may send several)
+    cookies: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Sleep:
+    seconds: float
+
+
+@attrs.frozen
+class Parallel:
+    """Run independent flows; the async driver gathers them (bounded), the sync driver runs them in turn."""
+
+    flows: tuple[Generator[Any, Any, Any], ...]
+
+
+@attrs.frozen
+class CacheGet:
+    key: str
+
+
+@attrs.frozen
+class CachePut:
+    key: str
+    value: bytes
+    ttl: float | None
+    tags: tuple[str, ...]
+
+
+@attrs.frozen
+class CacheDrop:
+    tags: tuple[str, ...]
+
+
+Effect = RequestSpec | Sleep | Parallel | CacheGet | CachePut | CacheDrop
+Flow = Generator[Any, Any, T]

@@ -1,0 +1,258 @@
+"""The immutable query builder (``client.model(ResPartner).filter(...)``) and its two terminal faces."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import attrs
+
+from ._core import flows
+from ._core.domain import Q, compile_q
+from ._core.errors import ClientError
+from ._core.query import QuerySpec, parse_order
+
+if TYPE_CHECKING:
+    from ._client_base import ClientBase
+    from ._core.schema import ModelSchema
+
+__all__ = ["AsyncQuery", "QueryBase", "SyncQuery"]
+
+R = TypeVar("R")
+S = TypeVar("S", bound="QueryBase[Any]")
+
+
+class QueryBase(Generic[R]):
+    """Every builder method returns a new query; nothing is sent until a terminal method runs."""
+
+    __slots__ = ("_client", "_spec")
+
+    def __init__(self, client: ClientBase, spec: QuerySpec) -> None:
+        self._client = client
+        self._spec = spec
+
+    def _with(self: S, **changes: Any) -> S:
+        return type(self)(self._client, attrs.evolve(self._spec, **changes))
+
+    @property
+    def spec(self) -> QuerySpec:
+        return self._spec
+
+    @property
+    def model_name(self) -> str:
+        return self._spec.model
+
+    def _schema(self) -> ModelSchema | None:
+        return flows.schema_for(self._client._conn, self._spec.model)
+
+    def _check_field(self, name: str, where: str) -> None:
+        schema = self._schema()
+        if schema is not None and schema.get(name.split(".")[0].split("__")[0]) is None:
+            from ._core.errors import UnknownFieldError
+
+            raise UnknownFieldError(self._spec.model, name, f"in {where}")
+
+    def _and(self: S, q: Q) -> S:
+        # compile now so that a bad lookup fails here, before any request (when the schema is known)
+        if self._schema() is not None:
+            compile_q(q, self._spec.model, lambda m: flows.schema_for(self._client._conn, m))
+        where = q if self._spec.where is None else self._spec.where & q
+        return self._with(where=where)
+
+    def filter(self: S, *conditions: Q | list[Any], **lookups: Any) -> S:
+        """Keep records matching every condition: ``filter(Q(a=1) | Q(b=2), name__ilike="x")``."""
+        return self._and(Q(*conditions, **lookups))
+
+    def exclude(self: S, *conditions: Q | list[Any], **lookups: Any) -> S:
+        return self._and(~Q(*conditions, **lookups))
+
+    def only(self: S, *fields: str) -> S:
+        for f in fields:
+            self._check_field(f, "only()")
+        return self._with(fields=tuple(dict.fromkeys(fields)))
+
+    def order_by(self: S, *keys: str) -> S:
+        return self._with(order=parse_order(self._spec.model, self._schema(), keys))
+
+    def limit(self: S, n: int | None) -> S:
+        if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 0):
+            raise ClientError(f"{self._spec.model}: limit() takes a whole number >= 0 or None, not {n!r}")
+        return self._with(limit=n)
+
+    def offset(self: S, n: int) -> S:
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+            raise ClientError(f"{self._spec.model}: offset() takes a whole number >= 0, not {n!r}")
+        return self._with(offset=n)
+
+    def with_context(self: S, **context: Any) -> S:
+        return self._with(context={**self._spec.context, **context})
+
+    def prefetch_related(self: S, *paths: str) -> S:
+        """Load related records with one ``read`` per relation level for the whole result set."""
+        for p in paths:
+            self._check_field(p, "prefetch_related()")
+        return self._with(prefetch=tuple(dict.fromkeys(self._spec.prefetch + paths)))
+
+    def select_related(self: S, *paths: str) -> S:
+        """Same plan as :meth:`prefetch_related` (Odoo has no joins over RPC)."""
+        return self.prefetch_related(*paths)
+
+    def cache(self: S, ttl: float | None = 300.0) -> S:
+        """Serve this query's reads from the client's cache for ``ttl`` seconds (a memory cache is set up on
+        first use if ``setup_cache_manager`` was not called). Writes through the client drop cached reads
+        of the same database."""
+        if ttl is not None and ttl <= 0:
+            raise ClientError(f"cache(ttl=...) takes a positive number of seconds, not {ttl!r}")
+        return self._with(cache_ttl=float(ttl) if ttl is not None else None)
+
+    def group_by(self: S, *groupby: str) -> S:
+        """Group for :meth:`aggregate`: field names, dates as ``"date_order:month"``."""
+        for g in groupby:
+            self._check_field(g.split(":")[0], "group_by()")
+        return self._with(groupby=tuple(groupby))
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self._spec.model} where={self._spec.where!r}>"
+
+    # -- flows, shared by the faces --------------------------------------------------------------------
+    def _ctx(self) -> Mapping[str, Any]:
+        return self._client._context
+
+    def _get_spec(self, pk: int | None, lookups: dict[str, Any]) -> QuerySpec:
+        spec = self._spec
+        if pk is not None:
+            if not isinstance(pk, int) or isinstance(pk, bool):
+                raise ClientError(f"{spec.model}: get() takes an id, not {pk!r}")
+            lookups = {"id": pk, **lookups}
+        if lookups:
+            return self.filter(**lookups)._spec
+        return spec
+
+    def _values_spec(self, fields: tuple[str, ...]) -> QuerySpec:
+        return self.only(*fields)._spec if fields else self._spec
+
+
+class AsyncQuery(QueryBase[R]):
+    async def all(self) -> list[R]:
+        return await self._client._run(flows.fetch_records(self._client._conn, self._spec, self._ctx(), self._client))  # type: ignore[no-any-return]
+
+    async def first(self) -> R | None:
+        return await self._client._run(flows.first(self._client._conn, self._spec, self._ctx(), self._client))  # type: ignore[no-any-return]
+
+    async def get(self, pk: int | None = None, **lookups: Any) -> R:
+        spec = self._get_spec(pk, lookups)
+        return await self._client._run(flows.get(self._client._conn, spec, self._ctx(), self._client))  # type: ignore[no-any-return]
+
+    async def count(self) -> int:
+        return await self._client._run(flows.count(self._client._conn, self._spec, self._ctx()))  # type: ignore[no-any-return]
+
+    async def exists(self) -> bool:
+        return bool(await self.limit(1).ids())
+
+    async def ids(self) -> list[int]:
+        return await self._client._run(flows.search_ids(self._client._conn, self._spec, self._ctx()))  # type: ignore[no-any-return]
+
+    async def values(self, *fields: str) -> list[dict[str, Any]]:
+        spec = self._values_spec(fields)
+        return await self._client._run(flows.values(self._client._conn, spec, self._ctx()))  # type: ignore[no-any-return]
+
+    async def values_list(self, *fields: str, flat: bool = False) -> list[Any]:
+        rows = await self.values(*fields)
+        return _values_list(self._spec.model, rows, fields, flat)
+
+    async def aggregate(self, *aggregates: str) -> list[dict[str, Any]]:
+        return await self._client._run(flows.aggregate(self._client._conn, self._spec, aggregates, self._ctx()))  # type: ignore[no-any-return]
+
+    async def update(self, **values: Any) -> int:
+        return await self._client._run(flows.update(self._client._conn, self._spec, values, self._ctx()))  # type: ignore[no-any-return]
+
+    async def delete(self) -> int:
+        return await self._client._run(flows.delete(self._client._conn, self._spec, self._ctx()))  # type: ignore[no-any-return]
+
+    async def create(self, values: Mapping[str, Any] | list[Mapping[str, Any]]) -> Any:
+        return await self._client._run(flows.create(self._client._conn, self._spec.model, values, {**self._ctx(), **self._spec.context}))
+
+    async def iterate(self, batch_size: int = 500) -> AsyncIterator[R]:
+        """Stream every matching record, ``batch_size`` at a time, by keyset on ``id`` (constant memory)."""
+        last = _check_iterate(self._spec, batch_size)
+        while True:
+            page = await self._client._run(
+                flows.fetch_page(self._client._conn, self._spec, self._ctx(), self._client, last, batch_size)
+            )
+            for rec in page:
+                yield rec
+            if len(page) < batch_size:
+                return
+            last = page[-1].id
+
+
+class SyncQuery(QueryBase[R]):
+    def all(self) -> list[R]:
+        return self._client._run(flows.fetch_records(self._client._conn, self._spec, self._ctx(), self._client))  # type: ignore[no-any-return]
+
+    def first(self) -> R | None:
+        return self._client._run(flows.first(self._client._conn, self._spec, self._ctx(), self._client))  # type: ignore[no-any-return]
+
+    def get(self, pk: int | None = None, **lookups: Any) -> R:
+        spec = self._get_spec(pk, lookups)
+        return self._client._run(flows.get(self._client._conn, spec, self._ctx(), self._client))  # type: ignore[no-any-return]
+
+    def count(self) -> int:
+        return self._client._run(flows.count(self._client._conn, self._spec, self._ctx()))  # type: ignore[no-any-return]
+
+    def exists(self) -> bool:
+        return bool(self.limit(1).ids())
+
+    def ids(self) -> list[int]:
+        return self._client._run(flows.search_ids(self._client._conn, self._spec, self._ctx()))  # type: ignore[no-any-return]
+
+    def values(self, *fields: str) -> list[dict[str, Any]]:
+        spec = self._values_spec(fields)
+        return self._client._run(flows.values(self._client._conn, spec, self._ctx()))  # type: ignore[no-any-return]
+
+    def values_list(self, *fields: str, flat: bool = False) -> list[Any]:
+        rows = self.values(*fields)
+        return _values_list(self._spec.model, rows, fields, flat)
+
+    def aggregate(self, *aggregates: str) -> list[dict[str, Any]]:
+        return self._client._run(flows.aggregate(self._client._conn, self._spec, aggregates, self._ctx()))  # type: ignore[no-any-return]
+
+    def update(self, **values: Any) -> int:
+        return self._client._run(flows.update(self._client._conn, self._spec, values, self._ctx()))  # type: ignore[no-any-return]
+
+    def delete(self) -> int:
+        return self._client._run(flows.delete(self._client._conn, self._spec, self._ctx()))  # type: ignore[no-any-return]
+
+    def create(self, values: Mapping[str, Any] | list[Mapping[str, Any]]) -> Any:
+        return self._client._run(flows.create(self._client._conn, self._spec.model, values, {**self._ctx(), **self._spec.context}))
+
+    def iterate(self, batch_size: int = 500) -> Iterator[R]:
+        """Stream every matching record, ``batch_size`` at a time, by keyset on ``id`` (constant memory)."""
+        last = _check_iterate(self._spec, batch_size)
+        while True:
+            page = self._client._run(
+                flows.fetch_page(self._client._conn, self._spec, self._ctx(), self._client, last, batch_size)
+            )
+            yield from page
+            if len(page) < batch_size:
+                return
+            last = page[-1].id
+
+
+def _check_iterate(spec: QuerySpec, batch_size: int) -> int:
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ClientError(f"{spec.model}: iterate(batch_size=...) takes a whole number >= 1")
+    if spec.order not in ((), ("id",)) or spec.offset or spec.limit is not None:
+        raise ClientError(
+            f"{spec.model}: iterate() pages by id (keyset); drop order_by(), limit() and offset()"
+        )
+    return 0
+
+
+def _values_list(model: str, rows: list[dict[str, Any]], fields: tuple[str, ...], flat: bool) -> list[Any]:
+    if flat:
+        if len(fields) != 1:
+            raise ClientError(f"{model}: values_list(flat=True) takes exactly one field")
+        return [r.get(fields[0]) for r in rows]
+    names = fields or tuple(rows[0]) if rows else fields
+    return [tuple(r.get(f) for f in names) for r in rows]

@@ -1,0 +1,116 @@
+"""``SyncZenooClient``: the sync face. It runs the core's flows over requests; it holds no business logic."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from ._cache import CacheManager, RedisBackend
+from ._client_base import ClientBase
+from ._core import flows
+from ._core.errors import ZenooError
+from ._core.wire import CacheDrop, CacheGet, CachePut, Parallel, RequestSpec, Sleep
+from ._query import SyncQuery
+from ._transport_requests import RequestsTransport
+
+__all__ = ["SyncZenooClient"]
+
+
+class SyncZenooClient(ClientBase):
+    """Sync Odoo client, safe to share between threads (one per process in a Django app)."""
+
+    _query_cls = SyncQuery
+    _transport: RequestsTransport
+
+    def _make_transport(self) -> RequestsTransport:
+        return RequestsTransport(self._conn.base_url, self._settings)
+
+    # -- the driver --------------------------------------------------------------------------------------
+    def _run(self, flow: Any) -> Any:
+        value: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                effect = flow.throw(error) if error is not None else flow.send(value)
+            except StopIteration as stop:
+                return stop.value
+            value, error = None, None
+            try:
+                value = self._perform(effect)
+            except ZenooError as exc:
+                error = exc
+
+    def _perform(self, effect: Any) -> Any:
+        if isinstance(effect, RequestSpec):
+            return self._transport.send(effect)
+        if isinstance(effect, Parallel):
+            return [self._run(f) for f in effect.flows]
+        if isinstance(effect, Sleep):
+            time.sleep(effect.seconds)
+            return None
+        if isinstance(effect, tuple):  # a cache manager's backend operation
+            backend, method, args = effect
+            return getattr(backend, method)(*args)
+        if isinstance(effect, CacheGet):
+            manager = self._cache_manager(create=True)
+            assert manager is not None
+            return self._run(manager.lookup(effect.key))
+        if isinstance(effect, CachePut):
+            manager = self._cache_manager(create=True)
+            assert manager is not None
+            return self._run(manager.store(effect.key, effect.value, effect.ttl, effect.tags))
+        if isinstance(effect, CacheDrop):
+            manager = self._cache_manager(create=False)
+            return self._run(manager.drop(effect.tags)) if manager is not None else None
+        raise TypeError(f"unknown effect {effect!r}")
+
+    # -- public API (the same methods as ZenooClient, not awaited) --------------------------------------
+    def login(self, db: str, username: str, password: str) -> int:
+        """Log in once with a password; returns the uid. Raises AuthenticationError when refused."""
+        return self._run(flows.login(self._conn, db, username, password))  # type: ignore[no-any-return]
+
+    def login_with_api_key(self, db: str, login: str, api_key: str) -> int:
+        """Log in with an API key: JSON-2 on Odoo 19+ (protocol="auto"), the key as password before."""
+        return self._run(flows.login(self._conn, db, login, api_key, api_key=True))  # type: ignore[no-any-return]
+
+    def version(self) -> dict[str, Any]:
+        return self._run(flows.version(self._conn))  # type: ignore[no-any-return]
+
+    def list_databases(self) -> list[str]:
+        return self._run(flows.service(self._conn, "db", "list", []))  # type: ignore[no-any-return]
+
+    def execute_kw(self, model: str, method: str, args: list[Any] | None = None,
+                   kwargs: dict[str, Any] | None = None) -> Any:
+        return self._run(flows.call(self._conn, model, method, list(args or []), kwargs, self._context))
+
+    def call(self, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
+        return self._run(flows.call(self._conn, model, method, list(args), kwargs, self._context))
+
+    def create(self, model: str, values: Any) -> Any:
+        """Create one record (a dict: returns its id) or many in ONE call (a list: returns the ids)."""
+        return self._run(flows.create(self._conn, model, values, self._context))
+
+    def setup_cache_manager(self, backend: str = "memory", *, url: str | None = None, max_size: int = 10_000,
+                            default_ttl: float | None = 300.0, strategy: str = "lru",
+                            prefix: str | None = None) -> CacheManager:
+        """Add a cache tier: ``memory`` (cachetools) and/or ``redis``; both together are tiered."""
+        return self._setup_cache(backend, url, max_size, default_ttl, strategy, prefix, RedisBackend)
+
+    def setup_batch_manager(self, max_chunk_size: int = 100, max_concurrency: int = 10,
+                            retry_attempts: int = 3, progress_callback: Any = None) -> dict[str, Any]:
+        return self._batch_settings(max_chunk_size, max_concurrency, retry_attempts, progress_callback)
+
+    def close(self) -> None:
+        self._transport.close()
+        manager = self._cache_manager(create=False)
+        if manager is not None:
+            for tier in manager.tiers.values():
+                closing = getattr(tier, "close", None)
+                if closing is not None:
+                    closing()
+
+    def __enter__(self) -> SyncZenooClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,69 @@
+"""The async transport: one aiohttp ``ClientSession``/``TCPConnector`` per client."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+
+from ._core.errors import ConnectError, ProtocolError, RequestTimeout, TLSError
+from ._core.wire import RawResponse, RequestSpec
+from ._settings import ClientSettings
+
+__all__ = ["AiohttpTransport"]
+
+
+class AiohttpTransport:
+    def __init__(self, base_url: str, settings: ClientSettings) -> None:
+        self.base_url = base_url
+        self.settings = settings
+        self._session: aiohttp.ClientSession | None = None
+        self.requests_sent = 0
+
+    def _open(self) -> aiohttp.ClientSession:
+        s = self.settings
+        connector = aiohttp.TCPConnector(
+            limit=max(1, s.max_connections),
+            keepalive_timeout=s.keepalive_expiry,
+            ssl=None if s.verify_ssl is True else False,
+        )
+        timeout = aiohttp.ClientTimeout(
+            total=s.timeout, sock_connect=s.connect_timeout, sock_read=s.read_timeout
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            timeout=timeout,
+            headers=s.headers,
+            cookie_jar=aiohttp.DummyCookieJar(),
+            trust_env=s.trust_env,
+            auto_decompress=True,
+        )
+        return self._session
+
+    async def send(self, request: RequestSpec) -> RawResponse:
+        session = self._session or self._open()
+        url = self.base_url + request.path
+        try:
+            async with session.request(
+                request.method, url, data=request.body, headers=request.headers, allow_redirects=False
+            ) as resp:
+                body = await resp.read()
+                self.requests_sent += 1
+                return RawResponse(
+                    resp.status, dict(resp.headers), body, tuple(resp.headers.getall("Set-Cookie", ()))
+                )
+        except (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError) as exc:
+            raise TLSError(f"TLS error talking to {self.base_url}: {exc}") from None
+        except aiohttp.ClientConnectorError as exc:
+            raise ConnectError(f"cannot connect to {self.base_url}: {exc.os_error}", sent=False) from None
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as exc:
+            raise ConnectError(f"connection to {self.base_url} dropped: {exc}", sent=True) from None
+        except (asyncio.TimeoutError, aiohttp.ServerTimeoutError):
+            raise RequestTimeout(f"{url} did not answer in time", sent=True) from None
+        except aiohttp.ClientError as exc:
+            raise ProtocolError(f"{url}: {exc}") from None
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None

@@ -1,0 +1,396 @@
+"""Odoo domains evaluated over the emulator's rows, and Odoo's ``order`` strings, as Odoo defines them.
+
+Rules kept from Odoo's ``expression.py``: implicit ``&`` between leaves, ``!=``/``not in`` also match empty
+values, ``=?`` with False is TRUE, ``in []`` is FALSE, date-only strings compared with datetimes become
+``00:00:00`` (or ``23:59:59`` for ``>``/``<=``), many2one paths search the comodel without ``active_test``,
+``like`` patterns are wrapped in ``%`` and honour backslash escapes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from ._exceptions import value_error
+
+if TYPE_CHECKING:
+    from ._orm import Env
+
+__all__ = ["compile_domain", "normalize", "order_key_functions", "parse_order", "uses_active"]
+
+Pred = Callable[[dict[str, Any]], bool]
+
+OPERATORS = frozenset(
+    {"=", "!=", "<", "<=", ">", ">=", "in", "not in", "like", "not like", "ilike", "not ilike", "=like",
+     "=ilike", "=?", "child_of", "parent_of", "any", "not any", "<>", "=="}
+)
+
+
+def _leaf_text(env: Env, leaf: Any) -> str:
+    return "(" + ", ".join(repr(x) for x in leaf) + ")"
+
+
+def normalize(env: Env, model: str, domain: Any) -> list[Any]:
+    """Check the domain's shape and make the implicit ``&`` explicit (prefix notation)."""
+    if not isinstance(domain, (list, tuple)):
+        raise value_error(f"Invalid domain: {domain!r}")
+    items = list(domain)
+    result: list[Any] = []
+    expected = 1
+    for item in items:
+        if expected == 0:
+            result[0:0] = ["&"]
+            expected = 1
+        if isinstance(item, str) and item in ("&", "|", "!"):
+            expected += 0 if item == "!" else 1
+            result.append(item)
+            continue
+        if isinstance(item, (list, tuple)) and len(item) == 3 and isinstance(item[0], str):
+            expected -= 1
+            result.append(tuple(item))
+            continue
+        if isinstance(item, (list, tuple)) and len(item) == 3 and item[0] in (0, 1):  # TRUE/FALSE leaves
+            expected -= 1
+            result.append(tuple(item))
+            continue
+        if env.db.major >= 19:
+            raise value_error(f"Domain() invalid item in domain: {item!r}")
+        raise value_error("too many values to unpack (expected 3)" if isinstance(item, str) else
+                          f"Invalid leaf {item!r}")
+    if expected > 0 and result:
+        raise value_error(f"Invalid domain: {domain!r}")
+    return result
+
+
+def uses_active(domain: list[Any]) -> bool:
+    return any(isinstance(x, tuple) and x[0] == "active" for x in domain)
+
+
+def compile_domain(env: Env, model: str, domain: list[Any]) -> Pred:
+    items = normalize(env, model, domain)
+    if not items:
+        return lambda row: True
+    pos = 0
+
+    def parse() -> Pred:
+        nonlocal pos
+        item = items[pos]
+        pos += 1
+        if item == "!":
+            inner = parse()
+            return lambda row: not inner(row)
+        if item in ("&", "|"):
+            left = parse()
+            right = parse()
+            if item == "&":
+                return lambda row: left(row) and right(row)
+            return lambda row: left(row) or right(row)
+        return _leaf(env, model, item)
+
+    pred = parse()
+    return pred
+
+
+@lru_cache(maxsize=512)
+def _like_regex(pattern: str, ignore_case: bool) -> re.Pattern[str]:
+    out = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        out.append(".*" if c == "%" else "." if c == "_" else re.escape(c))
+        i += 1
+    return re.compile("".join(out), re.S | (re.I if ignore_case else 0))
+
+
+def _field_error(env: Env, model: str, name: str, leaf: Any) -> Exception:
+    word = "condition" if env.db.major >= 19 else "leaf"
+    return value_error(f"Invalid field {model}.{name} in {word} {_leaf_text(env, leaf)}")
+
+
+def _leaf(env: Env, model: str, leaf: tuple[Any, ...]) -> Pred:
+    left, operator, right = leaf
+    if left in (0, 1) and not isinstance(left, bool):  # TRUE_LEAF (1, '=', 1) / FALSE_LEAF (0, '=', 1)
+        value = left == 1
+        return lambda row: value
+    operator = operator.lower() if isinstance(operator, str) else operator
+    if operator == "<>":
+        operator = "!="
+    if operator == "==":
+        operator = "="
+    if operator not in OPERATORS:
+        raise value_error(f"Invalid leaf {leaf!r}" if env.db.major < 19 else f"Invalid operator {operator!r}")
+    table = env.db.table(model)
+    if table is None:
+        return lambda row: False
+    path = left.split(".")
+    name = path[0]
+    field = table.fields.get(name) if name != "id" else {"type": "integer"}
+    if field is None:
+        raise _field_error(env, model, name, leaf)
+    related = field.get("related")
+    if related and not field.get("store", True) and isinstance(related, (str, list)):
+        # a related field is searched through its path (product.product.name -> product_tmpl_id.name)
+        path_text = related if isinstance(related, str) else ".".join(related)
+        return _leaf(env, model, (".".join([path_text, *path[1:]]), operator, right))
+    ftype = field["type"]
+    relation = field.get("relation")
+    if operator == "=?":
+        if right is False or right is None:
+            return lambda row: True
+        operator = "="
+    if len(path) > 1:
+        if not relation:
+            raise _field_error(env, model, left, leaf)
+        sub_domain = [(".".join(path[1:]), operator, right)]
+        if ftype == "many2one":
+            ids = set(env.search_ids(relation, sub_domain, active_test=False))
+            return _m2o_in(name, ids)
+        ids = set(env.search_ids(relation, sub_domain))
+        return _x2m_any(name, ids)
+    if operator in ("any", "not any"):
+        if not relation:
+            raise value_error(f"Invalid operator {operator!r} on {ftype} field {model}.{name}")
+        sub = right if isinstance(right, list) else []
+        ids = set(env.search_ids(relation, sub, active_test=ftype != "many2one"))
+        pred = _m2o_in(name, ids) if ftype == "many2one" else _x2m_any(name, ids)
+        return pred if operator == "any" else (lambda row: not pred(row))
+    if operator in ("child_of", "parent_of"):
+        target = relation if relation else model
+        ids = env.hierarchy(target, right, operator)
+        if name == "id" or (name == "parent_id" and relation == model):
+            return lambda row: row["id"] in ids
+        if ftype == "many2one":
+            return _m2o_in(name, ids)
+        return _x2m_any(name, ids)
+    if ftype == "many2one":
+        return _m2o_leaf(env, name, relation or "", operator, right)
+    if ftype in ("one2many", "many2many"):
+        return _x2m_leaf(env, name, relation or "", operator, right)
+    return _scalar_leaf(name, ftype, operator, right, env.db.major >= 19)
+
+
+def _m2o_in(name: str, ids: set[int]) -> Pred:
+    return lambda row: row.get(name) in ids
+
+
+def _x2m_any(name: str, ids: set[int]) -> Pred:
+    return lambda row: any(i in ids for i in row.get(name) or ())
+
+
+def _names_matching(env: Env, relation: str, operator: str, right: Any) -> set[int]:
+    return set(env.name_search_ids(relation, right, operator))
+
+
+def _m2o_leaf(env: Env, name: str, relation: str, operator: str, right: Any) -> Pred:
+    if operator in ("like", "ilike", "=like", "=ilike", "not like", "not ilike"):
+        positive = operator.replace("not ", "")
+        ids = _names_matching(env, relation, positive, right)
+        if operator.startswith("not"):
+            return lambda row: row.get(name) not in ids
+        return _m2o_in(name, ids)
+    if isinstance(right, str) and operator in ("=", "!=", "in", "not in"):
+        ids = _names_matching(env, relation, "ilike" if operator in ("in", "not in") else "=", right)
+        pred = _m2o_in(name, ids)
+        return pred if operator in ("=", "in") else (lambda row: not pred(row))
+    if operator in ("=", "!="):
+        target = right if right else False
+        if operator == "=":
+            return lambda row: (row.get(name) or False) == target
+        return lambda row: (row.get(name) or False) != target
+    if operator in ("in", "not in"):
+        values = set(right if isinstance(right, (list, tuple)) else [right])
+        with_null = False in values or None in values
+        if operator == "in":
+            return lambda row: (row.get(name) or False) in values or (with_null and not row.get(name))
+        return lambda row: not ((row.get(name) or False) in values or (with_null and not row.get(name)))
+    return _scalar_leaf(name, "integer", operator, right)
+
+
+def _x2m_leaf(env: Env, name: str, relation: str, operator: str, right: Any) -> Pred:
+    if operator in ("like", "ilike", "=like", "=ilike"):
+        return _x2m_any(name, _names_matching(env, relation, operator, right))
+    if operator in ("not like", "not ilike"):
+        ids = _names_matching(env, relation, operator.replace("not ", ""), right)
+        return lambda row: not any(i in ids for i in row.get(name) or ())
+    if operator in ("=", "!=") and (right is False or right is None):
+        if operator == "=":
+            return lambda row: not row.get(name)
+        return lambda row: bool(row.get(name))
+    values = set(right if isinstance(right, (list, tuple)) else [right])
+    if isinstance(right, str):
+        values = _names_matching(env, relation, "ilike", right)
+    if operator in ("=", "in"):
+        with_null = False in values
+        return lambda row: any(i in values for i in row.get(name) or ()) or (with_null and not row.get(name))
+    if operator in ("!=", "not in"):
+        return lambda row: not any(i in values for i in row.get(name) or ())
+    raise value_error(f"Invalid operator {operator!r} for an x2many field {name}")
+
+
+def _scalar_leaf(name: str, ftype: str, operator: str, right: Any, null_in_negative: bool = False) -> Pred:
+    if ftype == "datetime" and isinstance(right, str) and len(right) == 10:
+        right = right + (" 23:59:59" if operator in (">", "<=") else " 00:00:00")
+    if operator == "=":
+        if right is False or right is None:
+            if ftype == "boolean":
+                return lambda row: not row.get(name)
+            return lambda row: row.get(name) in (False, None, "")
+        if ftype == "boolean":
+            target = bool(right)
+            return lambda row: bool(row.get(name)) == target
+        return lambda row: row.get(name) == right
+    if operator == "!=":
+        if right is False or right is None:
+            if ftype == "boolean":
+                return lambda row: bool(row.get(name))
+            return lambda row: row.get(name) not in (False, None, "")
+        if ftype == "boolean":
+            target = bool(right)
+            return lambda row: bool(row.get(name)) != target
+        return lambda row: row.get(name) != right
+    if operator in ("in", "not in"):
+        values = list(right) if isinstance(right, (list, tuple, set)) else [right]
+        with_null = any(v is False or v is None for v in values)
+        vset = {v for v in values if v is not False and v is not None}
+        if ftype == "boolean":
+            vset = {bool(v) for v in values}
+
+            def matches(row: dict[str, Any]) -> bool:
+                return bool(row.get(name)) in vset
+
+        else:
+
+            def matches(row: dict[str, Any]) -> bool:
+                v = row.get(name)
+                if v is False or v is None:
+                    return with_null
+                return v in vset
+
+        return matches if operator == "in" else (lambda row: not matches(row))
+    if operator in ("<", "<=", ">", ">="):
+        cmp = {
+            "<": lambda a, b: a < b,
+            "<=": lambda a, b: a <= b,
+            ">": lambda a, b: a > b,
+            ">=": lambda a, b: a >= b,
+        }[operator]
+
+        def compare(row: dict[str, Any]) -> bool:
+            v = row.get(name)
+            if v is None or (v is False and ftype != "boolean"):
+                return False
+            try:
+                return bool(cmp(v, right))
+            except TypeError:
+                return False
+
+        return compare
+    if operator in ("like", "ilike", "not like", "not ilike", "=like", "=ilike"):
+        negative = operator.startswith("not")
+        exact = operator.startswith("=")
+        ignore_case = "ilike" in operator
+        pattern = str(right) if exact else f"%{right}%"
+        regex = _like_regex(pattern, ignore_case)
+
+        def like(row: dict[str, Any]) -> bool:
+            v = row.get(name)
+            if v is False or v is None:
+                return False
+            return regex.fullmatch(str(v)) is not None
+
+        if negative:
+            if null_in_negative:  # Odoo 19: "not like" also matches empty values
+                return lambda row: not like(row)
+            return lambda row: row.get(name) not in (False, None) and not like(row)
+        return like
+    raise value_error(f"Invalid operator {operator!r}")
+
+
+_ORDER_TERM = re.compile(r"^\s*([\w.:]+)(?:\s+(asc|desc))?(?:\s+nulls\s+(first|last))?\s*$", re.I)
+
+
+def parse_order(env: Env, model: str, order: str) -> list[tuple[str, bool, bool]]:
+    """``"name desc, id"`` -> ``[("name", True, nulls_first), ("id", False, False)]``."""
+    terms = []
+    table = env.db.table(model)
+    for part in order.split(","):
+        if not part.strip():
+            continue
+        m = _ORDER_TERM.match(part)
+        if not m:
+            raise value_error(f"Invalid \"order\" specified ({order}). A valid \"order\" specification is a "
+                              "comma-separated list of valid field names (optionally followed by asc/desc for "
+                              "the direction)")
+        name, direction, nulls = m.group(1), (m.group(2) or "asc").lower(), (m.group(3) or "").lower()
+        if table is not None and name != "id" and name not in table.fields:
+            raise value_error(f"Invalid field {name!r} on model {model!r}")
+        desc = direction == "desc"
+        nulls_first = (nulls == "first") if nulls else desc
+        terms.append((name, desc, nulls_first))
+    return terms
+
+
+def _collate(value: str) -> tuple[str, str]:
+    """An approximation of PostgreSQL's en_US collation: case and punctuation matter only for ties."""
+    folded = value.casefold()
+    return ("".join(ch for ch in folded if ch.isalnum()), folded)
+
+
+def order_key_functions(env: Env, model: str, order: str) -> list[tuple[Callable[[dict[str, Any]], Any], bool, bool]]:
+    table = env.db.table(model)
+    out = []
+    for name, desc, nulls_first in parse_order(env, model, order):
+        ftype = table.field_type(name) if table is not None else "integer"
+        field = table.fields.get(name, {}) if table is not None else {}
+        if field.get("related") and not field.get("store", True) and table is not None:
+            def key(row: dict[str, Any], t: Any = table, f: dict[str, Any] = field) -> Any:
+                v = env._related_value(t, f, row)
+                if isinstance(v, list):
+                    v = v[1] if len(v) > 1 else v[0]
+                if v is False or v is None:
+                    return None
+                return _collate(v) if isinstance(v, str) else v
+        elif ftype == "many2one" and table is not None:
+            relation = table.fields[name].get("relation", "")
+            rank = env.rank_of(relation)
+
+            def key(row: dict[str, Any], n: str = name, rank: dict[int, int] = rank) -> Any:
+                v = row.get(n)
+                return None if not v else rank.get(v, v)
+
+        elif ftype in ("char", "text", "html", "selection"):
+
+            def key(row: dict[str, Any], n: str = name) -> Any:
+                v = row.get(n)
+                return None if v is False or v is None else _collate(str(v))
+
+        elif ftype == "boolean":
+
+            def key(row: dict[str, Any], n: str = name) -> Any:
+                return bool(row.get(n))
+
+        else:
+
+            def key(row: dict[str, Any], n: str = name) -> Any:
+                v = row.get(n)
+                return None if v is False or v is None else v
+
+        out.append((key, desc, nulls_first))
+    return out
+
+
+def sort_rows(rows: list[dict[str, Any]], keys: list[tuple[Callable[[dict[str, Any]], Any], bool, bool]]) -> list[dict[str, Any]]:
+    for key, desc, nulls_first in reversed(keys):
+        values = [(key(r), r) for r in rows]
+        nulls = [r for v, r in values if v is None]
+        present = [(v, r) for v, r in values if v is not None]
+        present.sort(key=lambda vr: vr[0], reverse=desc)
+        ordered = [r for _, r in present]
+        rows = nulls + ordered if nulls_first else ordered + nulls
+    return rows

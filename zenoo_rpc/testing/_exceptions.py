@@ -1,0 +1,92 @@
+"""Exceptions the emulator raises inside its ORM, named and shaped like Odoo's own."""
+
+from __future__ import annotations
+
+__all__ = [
+    "AccessDenied",
+    "AccessError",
+    "EmulatedError",
+    "MissingError",
+    "NotFound",
+    "Unauthorized",
+    "UnprocessableEntity",
+    "UserError",
+    "ValidationError",
+]
+
+
+class EmulatedError(Exception):
+    odoo_name = "builtins.Exception"
+    json2_status = 500
+    xmlrpc_code = 1
+    #: werkzeug errors carry the status as a second argument
+    status_in_arguments = False
+
+    def __init__(self, message: str, name: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if name:
+            self.odoo_name = name
+
+
+class UserError(EmulatedError):
+    odoo_name = "odoo.exceptions.UserError"
+    json2_status = 422
+    xmlrpc_code = 2
+
+
+class ValidationError(UserError):
+    odoo_name = "odoo.exceptions.ValidationError"
+
+
+class MissingError(UserError):
+    odoo_name = "odoo.exceptions.MissingError"
+    json2_status = 404
+
+
+class AccessError(UserError):
+    odoo_name = "odoo.exceptions.AccessError"
+    json2_status = 403
+    xmlrpc_code = 4
+
+
+class AccessDenied(EmulatedError):
+    odoo_name = "odoo.exceptions.AccessDenied"
+    json2_status = 401
+    xmlrpc_code = 3
+
+
+class _Werkzeug(EmulatedError):
+    status_in_arguments = True
+
+
+class Unauthorized(_Werkzeug):
+    odoo_name = "werkzeug.exceptions.Unauthorized"
+    json2_status = 401
+
+
+class NotFound(_Werkzeug):
+    odoo_name = "werkzeug.exceptions.NotFound"
+    json2_status = 404
+
+
+class UnprocessableEntity(_Werkzeug):
+    odoo_name = "werkzeug.exceptions.UnprocessableEntity"
+    json2_status = 422
+
+
+class BadRequest(_Werkzeug):
+    odoo_name = "werkzeug.exceptions.BadRequest"
+    json2_status = 400
+
+
+def value_error(message: str) -> EmulatedError:
+    return EmulatedError(message, "builtins.ValueError")
+
+
+def type_error(message: str) -> EmulatedError:
+    return EmulatedError(message, "builtins.TypeError")
+
+
+def attribute_error(message: str) -> EmulatedError:
+    return EmulatedError(message, "builtins.AttributeError")

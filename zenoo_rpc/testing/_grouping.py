@@ -1,0 +1,258 @@
+"""``read_group`` (17/18, deprecated on 19) and ``formatted_read_group`` (19) over the emulator's rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from . import _domain
+from ._exceptions import value_error
+
+if TYPE_CHECKING:
+    from ._orm import Env
+
+__all__ = ["formatted_read_group", "read_group"]
+
+#: fields with a group_expand on Odoo 19 (every value gets a group in a lazy read_group)
+_GROUP_EXPAND = {("sale.order", "state")}
+
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"]
+
+
+def _bucket(ftype: str, value: Any, granularity: str) -> tuple[Any, str, str, str] | None:
+    """(sort key, label, from, to) of a date/datetime value's group."""
+    if not value:
+        return None
+    d = dt.date.fromisoformat(str(value)[:10])
+    if granularity == "day":
+        start, end, label = d, d + dt.timedelta(days=1), d.strftime("%d %b %Y")
+    elif granularity == "week":
+        start = d - dt.timedelta(days=d.weekday())
+        end, label = start + dt.timedelta(days=7), f"W{start.isocalendar()[1]} {start.isocalendar()[0]}"
+    elif granularity == "quarter":
+        q = (d.month - 1) // 3
+        start = d.replace(month=q * 3 + 1, day=1)
+        end = start.replace(year=start.year + 1, month=1) if q == 3 else start.replace(month=q * 3 + 4)
+        label = f"Q{q + 1} {d.year}"
+    elif granularity == "year":
+        start, end, label = d.replace(month=1, day=1), d.replace(year=d.year + 1, month=1, day=1), str(d.year)
+    else:
+        start = d.replace(day=1)
+        end = start.replace(year=start.year + 1, month=1) if d.month == 12 else start.replace(month=d.month + 1)
+        label = f"{_MONTHS[d.month - 1]} {d.year}"
+    fmt = "%Y-%m-%d 00:00:00" if ftype == "datetime" else "%Y-%m-%d"
+    return start, label, start.strftime(fmt), end.strftime(fmt)
+
+
+def _group_spec(env: Env, model: str, spec: str) -> tuple[str, str, str, dict[str, Any]]:
+    name, _, granularity = spec.partition(":")
+    table = env.table(model)
+    field = table.fields.get(name)
+    if field is None:
+        raise value_error(f"Invalid field {name!r} on model {model!r}")
+    if field["type"] in ("date", "datetime"):
+        granularity = granularity or "month"
+    return spec, name, granularity, field
+
+
+def _groups(env: Env, model: str, domain: Any, groupby: list[str]) -> tuple[list[Any], dict[tuple[Any, ...], list[dict[str, Any]]], dict[tuple[Any, ...], list[Any]]]:
+    table = env.table(model)
+    ids = env.search_ids(model, domain or [], order="id")
+    specs = [_group_spec(env, model, g) for g in groupby]
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    info: dict[tuple[Any, ...], list[Any]] = {}
+    for rid in ids:
+        row = table.rows[rid]
+        key = []
+        desc = []
+        for spec, name, granularity, field in specs:
+            value = row.get(name)
+            if field["type"] in ("date", "datetime"):
+                b = _bucket(field["type"], value, granularity)
+                key.append(b[0] if b else None)
+                desc.append((spec, name, field, b))
+            else:
+                key.append(value if value not in (None,) else False)
+                desc.append((spec, name, field, value))
+        k = tuple(key)
+        groups.setdefault(k, []).append(row)
+        info.setdefault(k, desc)
+    return specs, groups, info
+
+
+def _aggregate(rows: list[dict[str, Any]], name: str, func: str) -> Any:
+    values = [r.get(name) for r in rows]
+    nums = [v for v in values if v not in (False, None)]
+    if func == "sum":
+        return round(sum(float(v) for v in nums), 10) if nums else (False if not rows else 0.0)
+    if func == "avg":
+        return sum(nums) / len(nums) if nums else False
+    if func == "max":
+        return max(nums) if nums else False
+    if func == "min":
+        return min(nums) if nums else False
+    if func in ("count", "count_distinct"):
+        return len(set(nums)) if func == "count_distinct" else len(nums)
+    if func == "array_agg":
+        return values
+    if func in ("bool_and", "bool_or"):
+        return all(values) if func == "bool_and" else any(values)
+    raise value_error(f"Invalid aggregation function {func!r}.")
+
+
+def _value_and_cond(env: Env, spec: str, name: str, field: dict[str, Any], value: Any, formatted: bool) -> tuple[Any, list[Any], Any]:
+    if field["type"] in ("date", "datetime"):
+        if value is None:
+            return False, [[name, "=", False]], None
+        start, label, frm, to = value
+        cond = [[name, ">=", frm], [name, "<", to]]
+        return ([frm, label] if formatted else label), cond, {"from": frm, "to": to}
+    if field["type"] == "many2one":
+        if not value:
+            return False, [[name, "=", False]], None
+        return [value, env.db.display_name(field.get("relation", ""), value)], [[name, "=", value]], None
+    return value, [[name, "=", value]], None
+
+
+def _and(parts: list[list[Any]]) -> list[Any]:
+    leaves: list[Any] = []
+    for p in parts:
+        leaves.extend(p)
+    if len(leaves) <= 1:
+        return leaves
+    if any(isinstance(x, str) for x in leaves):
+        return ["&"] * (len(parts) - 1) + leaves
+    return ["&"] * (len(leaves) - 1) + leaves
+
+
+def _sort_groups(env: Env, model: str, rows: list[dict[str, Any]], order: str | None, keys: list[str]) -> list[dict[str, Any]]:
+    terms: list[tuple[str, bool]] = []
+    for part in (order or "").split(","):
+        part = part.strip()
+        if part:
+            bits = part.split()
+            terms.append((bits[0], len(bits) > 1 and bits[1].lower() == "desc"))
+    for k in keys:
+        if k not in [t[0] for t in terms]:
+            terms.append((k, False))
+    table = env.table(model)
+    for key, desc in reversed(terms):
+        name = key.split(":")[0]
+        field = table.fields.get(name, {})
+        if field.get("type") == "many2one":
+            rank = env.rank_of(field.get("relation", ""))
+
+            def sort_key(r: dict[str, Any], key: str = key, rank: dict[int, int] = rank) -> Any:
+                v = r.get(key)
+                return (1, 0) if not v else (0, rank.get(v[0], v[0]))
+        else:
+
+            def sort_key(r: dict[str, Any], key: str = key) -> Any:
+                v = r.get(key)
+                if isinstance(v, list):
+                    v = v[0]
+                return (1, "") if v in (False, None) else (0, v)
+
+        rows.sort(key=sort_key, reverse=desc)
+    return rows
+
+
+def read_group(env: Env, model: str, domain: Any, fields: list[str], groupby: Any, offset: int, limit: int | None,
+               orderby: Any, lazy: bool) -> list[dict[str, Any]]:
+    groupby = [groupby] if isinstance(groupby, str) else list(groupby or [])
+    used = groupby[:1] if lazy else groupby
+    table = env.table(model)
+    aggs = []
+    for spec in fields or []:
+        name, _, func = spec.partition(":")
+        if name in groupby or name in ("__count",):
+            continue
+        field = table.fields.get(name)
+        if field is None:
+            raise value_error(f"Invalid field {name!r} on model {model!r}")
+        func = func or field.get("aggregator") or field.get("group_operator") or ""
+        if func:
+            aggs.append((name, func))
+    specs, groups, info = _groups(env, model, domain, used)
+    expand = lazy and used and env.db.major >= 19 and (model, used[0]) in _GROUP_EXPAND
+    if expand:  # group_expand: every selection value gets a group, in selection order
+        field = table.fields[used[0]]
+        keys = [k for k, _ in field.get("selection") or []]
+        for value in keys:
+            if (value,) not in groups:
+                groups[(value,)] = []
+                info[(value,)] = [(used[0], used[0], field, value)]
+        groups = {(k,): groups[(k,)] for k in keys if (k,) in groups}
+    base = _domain.normalize(env, model, domain or [])
+    out = []
+    for key, rows in groups.items():
+        row: dict[str, Any] = {}
+        conds: list[list[Any]] = []
+        ranges: dict[str, Any] = {}
+        for spec, name, field, value in info[key]:
+            shown, cond, rng = _value_and_cond(env, spec, name, field, value, formatted=False)
+            row[spec] = shown
+            conds.append(cond)
+            if rng:
+                ranges[spec] = rng
+        if lazy and used:
+            row[f"{used[0].split(':')[0]}_count"] = len(rows)
+        else:
+            row["__count"] = len(rows)
+        for name, func in aggs:
+            row[name] = _aggregate(rows, name, func)
+        row["__domain"] = _and(([list(map(list, base))] if base else []) + conds)
+        if ranges:
+            row["__range"] = ranges
+        if lazy and len(groupby) > 1:
+            row["__context"] = {"group_by": groupby[1:]}
+        row["_sort"] = {spec: (row[spec] if not isinstance(row[spec], str) or info[key][i][2]["type"] not in ("date", "datetime") else info[key][i][3][2] if info[key][i][3] else False) for i, (spec, *_r) in enumerate(info[key])}
+        out.append(row)
+    sortable = []
+    for row in out:
+        s = dict(row.pop("_sort"))
+        s.update({k: v for k, v in row.items() if k not in s})
+        sortable.append((s, row))
+    order = orderby if isinstance(orderby, str) else None
+    if expand and not order:
+        result = [r for _, r in sortable][offset or 0:]
+        return result[:limit] if limit else result
+    ordered_keys = _sort_groups(env, model, [s for s, _ in sortable], order, used)
+    index = {id(s): r for s, r in sortable}
+    result = [index[id(s)] for s in ordered_keys]
+    result = result[offset or 0:]
+    return result[:limit] if limit else result
+
+
+def formatted_read_group(env: Env, model: str, domain: Any, groupby: Any, aggregates: Any, offset: int,
+                         limit: int | None, order: str | None) -> list[dict[str, Any]]:
+    groupby = list(groupby or [])
+    table = env.table(model)
+    specs, groups, info = _groups(env, model, domain, groupby)
+    out = []
+    for key, rows in groups.items():
+        row: dict[str, Any] = {}
+        conds: list[list[Any]] = []
+        sort: dict[str, Any] = {}
+        for spec, name, field, value in info[key]:
+            shown, cond, _ = _value_and_cond(env, spec, name, field, value, formatted=True)
+            row[spec] = shown
+            sort[spec] = shown
+            conds.append(cond)
+        for agg in aggregates or []:
+            if agg == "__count":
+                row["__count"] = len(rows)
+                continue
+            name, _, func = agg.partition(":")
+            if name not in table.fields:
+                raise value_error(f"Invalid field {name!r} on model {model!r}")
+            row[agg] = _aggregate(rows, name, func or "sum")
+        row["__extra_domain"] = _and(conds)
+        sort.update(row)
+        out.append((sort, row))
+    ordered = _sort_groups(env, model, [s for s, _ in out], order, groupby)
+    index = {id(s): r for s, r in out}
+    result = [index[id(s)] for s in ordered]
+    result = result[offset or 0:]
+    return result[:limit] if limit else result

@@ -1,0 +1,105 @@
+"""The emulator's database: schemas, records and sequences of one Odoo version, in memory."""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+__all__ = ["DATA_DIR", "VERSIONS", "Database", "Table"]
+
+DATA_DIR = Path(__file__).parent / "odoo_data"
+VERSIONS = ("17.0", "18.0", "19.0")
+
+
+class Table:
+    """Rows of one model keyed by id; many2one values are stored as ``int`` or ``False``."""
+
+    def __init__(self, model: str, fields: dict[str, dict[str, Any]], order: str) -> None:
+        self.model = model
+        self.fields = fields
+        self.order = order or "id"
+        self.rows: dict[int, dict[str, Any]] = {}
+        self.next_id = 1
+
+    def field_type(self, name: str) -> str | None:
+        if name == "id":
+            return "integer"
+        f = self.fields.get(name)
+        return f["type"] if f else None
+
+
+class Database:
+    def __init__(self, version: str, data_dir: Path | None = None) -> None:
+        if version not in VERSIONS and data_dir is None:
+            raise ValueError(f"unknown Odoo version {version!r}: use one of {', '.join(VERSIONS)}")
+        self.version = version
+        self.major = int(version.split(".")[0])
+        root = (data_dir or DATA_DIR) / version if data_dir is None else data_dir
+        self.root = root
+        self.lock = threading.RLock()
+        self.version_info = json.loads((root / "version.json").read_text())
+        self.models: dict[str, dict[str, Any]] = {
+            m["model"]: m for m in json.loads((root / "models.json").read_text())
+        }
+        self.tables: dict[str, Table] = {}
+        for path in sorted((root / "schema").glob("*.json")):
+            model = path.stem
+            fields = json.loads(path.read_text())
+            order = self.models.get(model, {}).get("order", "id")
+            self.tables[model] = Table(model, fields, order)
+        #: display names of records whose model has no table (many2one targets outside the data set)
+        self.foreign_names: dict[tuple[str, int], str] = {}
+        self.session_info: dict[str, Any] = {}
+        info_path = root / "session_info.json"
+        if info_path.exists():
+            self.session_info = json.loads(info_path.read_text())
+        self._load_data(root / "data")
+        seq_path = root / "sequences.json"
+        if seq_path.exists():  # where the recorded database's id sequences stood (deleted demo rows used ids)
+            for model, next_id in json.loads(seq_path.read_text()).items():
+                if model in self.tables:
+                    self.tables[model].next_id = max(self.tables[model].next_id, int(next_id))
+
+    def _load_data(self, data_dir: Path) -> None:
+        for path in sorted(data_dir.glob("*.json")):
+            payload = json.loads(path.read_text())
+            table = self.tables.get(payload["model"])
+            if table is None:
+                continue
+            for rec in payload["records"]:
+                row = {}
+                for name, value in rec.items():
+                    ftype = table.field_type(name)
+                    if ftype == "many2one" and isinstance(value, list):
+                        relation = table.fields[name].get("relation", "")
+                        self.foreign_names[(relation, value[0])] = value[1]
+                        value = value[0]
+                    row[name] = value
+                table.rows[rec["id"]] = row
+            table.next_id = max(table.rows, default=0) + 1
+
+    def table(self, model: str) -> Table | None:
+        return self.tables.get(model)
+
+    def display_name(self, model: str, record_id: int) -> str:
+        table = self.tables.get(model)
+        if table is not None and record_id in table.rows:
+            name = table.rows[record_id].get("display_name")
+            if isinstance(name, str):
+                return name
+        return self.foreign_names.get((model, record_id), f"{model},{record_id}")
+
+    def snapshot(self) -> dict[str, tuple[int, dict[int, dict[str, Any]]]]:
+        with self.lock:
+            return {m: (t.next_id, copy.deepcopy(t.rows)) for m, t in self.tables.items()}
+
+    def restore(self, snap: dict[str, tuple[int, dict[int, dict[str, Any]]]]) -> None:
+        with self.lock:
+            for m, (next_id, rows) in snap.items():
+                table = self.tables[m]
+                table.rows = copy.deepcopy(rows)
+                table.next_id = next_id
+                table._version = getattr(table, "_version", 0) + 1  # type: ignore[attr-defined]
