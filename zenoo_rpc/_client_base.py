@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, overload
 
@@ -59,11 +60,14 @@ class ClientBase:
             http2=http2,
             max_concurrency=max_concurrency,
         )
+        breaker = circuit_breaker or CircuitBreaker()
+        if breaker.clock is None:
+            breaker.clock = time.monotonic
         self._conn = Connection(
             normalize_base_url(host, port),
             protocol,
             retry or RetryPolicy(),
-            circuit_breaker or CircuitBreaker(),
+            breaker,
         )
         self._transport = self._make_transport()
         self._context: dict[str, Any] = {}

@@ -255,6 +255,7 @@ _BY_NAME: dict[str, type[OdooError]] = {
     "odoo.exceptions.RedirectWarning": UserError,
     "werkzeug.exceptions.Unauthorized": AuthenticationError,
     "werkzeug.exceptions.Forbidden": AccessError,
+    "werkzeug.exceptions.NotFound": UnknownMethodError,
     "werkzeug.exceptions.UnprocessableEntity": InvalidArgumentsError,
     "werkzeug.exceptions.BadRequest": InvalidArgumentsError,
     "builtins.TypeError": InvalidArgumentsError,
@@ -264,7 +265,9 @@ _BY_NAME: dict[str, type[OdooError]] = {
 }
 
 _UNKNOWN_MODEL = re.compile(r"^Object (\S+) doesn't exist|^the model '([^']+)' does not exist")
-_UNKNOWN_METHOD = re.compile(r"has no attribute|^The method '[^']+' does not exist|^Method not found")
+_UNKNOWN_METHOD = re.compile(
+    r"has no attribute|^The method '[^']+' does not exist|^Method not found|^Did you mean POST"
+)
 _INVALID_FIELD = re.compile(r"^Invalid field ")
 
 

@@ -15,6 +15,7 @@ from .connection import Connection
 from .domain import to_wire_value
 from .errors import (
     ClientError,
+    HTTPStatusError,
     DoesNotExist,
     MultipleObjectsReturned,
     SessionExpiredError,
@@ -51,6 +52,8 @@ def _send(conn: Connection, build: Any, decode: Any) -> Flow[Any]:
         request: RequestSpec = build()
         try:
             raw = yield request
+            if raw.status in _GATEWAY_STATUSES:  # a proxy's answer, not Odoo's: the request may be retried
+                raise HTTPStatusError(raw.status, raw.body[:200].decode("utf-8", "replace"))
         except TransportError as exc:
             conn.breaker.record_failure()
             delay = conn.retry.decide(request, exc, attempt)
@@ -62,6 +65,9 @@ def _send(conn: Connection, build: Any, decode: Any) -> Flow[Any]:
             continue
         conn.breaker.record_success()
         return decode(raw)
+
+
+_GATEWAY_STATUSES = frozenset({502, 503, 504})
 
 
 def service(conn: Connection, service_name: str, method: str, args: list[Any]) -> Flow[Any]:

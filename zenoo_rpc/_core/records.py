@@ -140,7 +140,7 @@ class BaseRecord:
 
     def __repr__(self) -> str:
         try:
-            rid = object.__getattribute__(self, "id")
+            rid = self.id
         except AttributeError:
             rid = None
         return f"<{type(self).__name__} {self._zenoo_model_name()}({rid})>"

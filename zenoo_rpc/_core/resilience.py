@@ -57,21 +57,21 @@ class CircuitBreaker:
 
     failure_threshold: int = 5
     reset_timeout: float = 30.0
-    clock: Callable[[], float] = attrs.field(default=None, repr=False)
+    #: seconds, monotonic; the client injects ``time.monotonic`` when none is given
+    clock: Callable[[], float] | None = attrs.field(default=None, repr=False)
     failures: int = 0
     opened_at: float | None = None
     state: str = "closed"
 
-    def __attrs_post_init__(self) -> None:
+    def _now(self) -> float:
         if self.clock is None:
-            import time
-
-            self.clock = time.monotonic
+            raise RuntimeError("CircuitBreaker needs a clock")
+        return self.clock()
 
     def before_call(self) -> None:
         if self.state == "open":
             assert self.opened_at is not None
-            waited = self.clock() - self.opened_at
+            waited = self._now() - self.opened_at
             if waited < self.reset_timeout:
                 raise CircuitOpenError(self.reset_timeout - waited)
             self.state = "half-open"
@@ -85,4 +85,4 @@ class CircuitBreaker:
         self.failures += 1
         if self.state == "half-open" or self.failures >= self.failure_threshold:
             self.state = "open"
-            self.opened_at = self.clock()
+            self.opened_at = self._now()

@@ -303,8 +303,8 @@ class OdooEmulator:
                 if fault.kind == "drop":
                     await request.read()
                     if transport is not None:
-                        transport.close()
-                    raise ConnectionResetError("emulated dropped connection")
+                        transport.abort()  # like a worker killed mid-request: no answer at all
+                    return web.Response(status=499)
                 if fault.kind in ("502", "503"):
                     return web.Response(status=int(fault.kind), text=f"<html><body>{fault.kind}</body></html>",
                                         content_type="text/html")
