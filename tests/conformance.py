@@ -58,7 +58,9 @@ def diff(expected: Any, actual: Any, path: list[Any], volatile: set[str], out: l
         return
     if isinstance(expected, list) and isinstance(actual, list):
         if len(expected) != len(actual):
-            out.append(f"{here}: length {len(expected)} != {len(actual)}: {json.dumps(expected)[:300]} vs {json.dumps(actual)[:300]}")
+            out.append(
+                f"{here}: length {len(expected)} != {len(actual)}: {json.dumps(expected)[:300]} vs {json.dumps(actual)[:300]}"
+            )
             return
         for i, (e, a) in enumerate(zip(expected, actual)):
             diff(e, a, [*path, i], volatile, out)
@@ -90,11 +92,18 @@ class Replayer:
 
     def _session(self) -> str:
         if self.session_id is None:
-            r = self.http.post(self.server.url + "/web/session/authenticate",
-                               json={"jsonrpc": "2.0", "method": "call", "id": 0,
-                                     "params": {"db": "demo", "login": "admin", "password": "admin"}})
+            r = self.http.post(
+                self.server.url + "/web/session/authenticate",
+                json={
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "id": 0,
+                    "params": {"db": "demo", "login": "admin", "password": "admin"},
+                },
+            )
             self.session_id = r.cookies.get("session_id") or re.search(
-                r"session_id=([^;]+)", r.headers.get("Set-Cookie", "")).group(1)  # type: ignore[union-attr]
+                r"session_id=([^;]+)", r.headers.get("Set-Cookie", "")
+            ).group(1)  # type: ignore[union-attr]
             self.http.cookies.clear()
         return self.session_id
 

@@ -67,6 +67,7 @@ class AsyncFace:
         if inspect.isawaitable(value):
             value = self._loop.run_until_complete(value)  # type: ignore[arg-type]
         if hasattr(value, "__aiter__"):
+
             async def collect() -> list[Any]:
                 return [x async for x in value]
 
@@ -172,8 +173,23 @@ def redis_url() -> Iterator[str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     tmp = tempfile.mkdtemp()
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", tmp], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            tmp,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(100):
         if _redis_up(port):
             break

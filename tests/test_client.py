@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from zenoo_rpc import SyncZenooClient, ZenooClient, exceptions as exc
+from zenoo_rpc import SyncZenooClient, ZenooClient
+from zenoo_rpc import exceptions as exc
 from zenoo_rpc._query import AsyncQuery, SyncQuery
 from zenoo_rpc.testing import DEFAULT_API_KEY, OdooEmulator
 
@@ -47,7 +48,9 @@ def test_both_faces_expose_the_same_methods(a: type, b: type) -> None:
     for name in pa:
         sa, sb = pa[name], pb[name]
         assert list(sa.parameters) == list(sb.parameters), name
-        assert [p.default for p in sa.parameters.values()] == [p.default for p in sb.parameters.values()], name
+        assert [p.default for p in sa.parameters.values()] == [p.default for p in sb.parameters.values()], (
+            name
+        )
 
 
 @pytest.mark.parametrize("protocol", ["jsonrpc", "xmlrpc", "session"])
@@ -56,8 +59,17 @@ def test_every_protocol_reads_and_writes(make_client: Any, odoo: OdooEmulator, p
     uid = c.login("demo", "admin", "admin")
     assert uid == 2 and c.protocol == protocol
     assert c.version()["server_serie"] == odoo.version
-    rows = c.execute_kw("res.partner", "search_read", [[["is_company", "=", True]]], {"fields": ["name"], "limit": 3, "order": "id"})
-    assert [r["id"] for r in rows] == [1, 8 if odoo.version == "19.0" else 9, 9 if odoo.version == "19.0" else 10]
+    rows = c.execute_kw(
+        "res.partner",
+        "search_read",
+        [[["is_company", "=", True]]],
+        {"fields": ["name"], "limit": 3, "order": "id"},
+    )
+    assert [r["id"] for r in rows] == [
+        1,
+        8 if odoo.version == "19.0" else 9,
+        9 if odoo.version == "19.0" else 10,
+    ]
     new_id = c.create("res.partner", {"name": "Zenoo Protocol Test"})
     assert c.call("res.partner", "read", [new_id], fields=["name"])[0]["name"] == "Zenoo Protocol Test"
     with pytest.raises(exc.InvalidFieldError) as info:
@@ -72,10 +84,14 @@ def test_json2_with_api_key(make_client: Any, odoo19: OdooEmulator) -> None:
     assert c.login_with_api_key("demo", "admin", DEFAULT_API_KEY) == 2
     assert c.protocol == "json2"
     # positional arguments are translated to JSON-2's names by the table in the core
-    rows = c.execute_kw("res.partner", "search_read", [[["is_company", "=", True]], ["name"]], {"limit": 2, "order": "id"})
+    rows = c.execute_kw(
+        "res.partner", "search_read", [[["is_company", "=", True]], ["name"]], {"limit": 2, "order": "id"}
+    )
     assert [r["name"] for r in rows] == ["My Company (San Francisco)", "Wood Corner"]
     assert c.execute_kw("res.partner", "read", [[15], ["name"]])[0]["name"] == "Azure Interior"
-    assert c.execute_kw("res.partner", "name_search", ["Azure"], {"args": [["is_company", "=", True]]}) == [[15, "Azure Interior"]]
+    assert c.execute_kw("res.partner", "name_search", ["Azure"], {"args": [["is_company", "=", True]]}) == [
+        [15, "Azure Interior"]
+    ]
     with pytest.raises(exc.UnknownMethodError):
         c.execute_kw("res.partner", "name_get", [[15]])
     with pytest.raises(exc.AccessError):
@@ -124,7 +140,9 @@ def test_context_views_share_the_pool(client: Any, odoo: OdooEmulator) -> None:
             client.with_context(lang="fr_FR").execute_kw("res.partner", "search", [[]])
 
 
-def test_credentials_never_in_repr_or_logs(make_client: Any, odoo: OdooEmulator, caplog: pytest.LogCaptureFixture) -> None:
+def test_credentials_never_in_repr_or_logs(
+    make_client: Any, odoo: OdooEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     c = make_client(odoo.url)
     c.login_with_api_key("demo", "admin", DEFAULT_API_KEY)
@@ -165,8 +183,11 @@ def test_idle_keepalive_closed_by_server(make_client: Any, odoo: OdooEmulator) -
 def test_circuit_breaker_opens(make_client: Any) -> None:
     from zenoo_rpc import CircuitBreaker, RetryPolicy
 
-    c = make_client("http://127.0.0.1:9", retry=RetryPolicy(max_attempts=1),
-                    circuit_breaker=CircuitBreaker(failure_threshold=2, reset_timeout=60))
+    c = make_client(
+        "http://127.0.0.1:9",
+        retry=RetryPolicy(max_attempts=1),
+        circuit_breaker=CircuitBreaker(failure_threshold=2, reset_timeout=60),
+    )
     for _ in range(2):
         with pytest.raises(exc.ConnectError):
             c.version()

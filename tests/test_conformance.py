@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conformance import Replayer, compare, load_cases, shared_available
+
 from zenoo_rpc.testing import OdooEmulator
 
 GAPS: dict[str, dict[str, str]] = json.loads((Path(__file__).parent / "conformance_gaps.json").read_text())
@@ -23,7 +23,9 @@ FILES = ("corpus/read.json", "errors.json", "json2_examples.json", "corpus/write
 if not shared_available():
     if os.environ.get("CI"):
         raise RuntimeError("the recorded Odoo material (../shared/odoo) is missing")
-    pytest.skip("the recorded Odoo material (../shared/odoo) is not beside this checkout", allow_module_level=True)
+    pytest.skip(
+        "the recorded Odoo material (../shared/odoo) is not beside this checkout", allow_module_level=True
+    )
 
 
 def _params() -> list[Any]:

@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 import pytest
-
 from conformance import load_cases, shared_available
+
 from zenoo_rpc import exceptions as exc
 from zenoo_rpc._core.protocols import Json2Protocol, JsonRpcProtocol, XmlRpcProtocol
 from zenoo_rpc._core.wire import RawResponse
@@ -33,9 +33,13 @@ EXPECTED = {
 def _expected_class(name: str, message: str) -> type[exc.OdooError]:
     if "doesn't exist" in message or "the model '" in message:
         return exc.UnknownModelError
-    if "has no attribute" in message or "does not exist\"" in message or (
-        message.startswith("The method '") and message.endswith("does not exist")
-    ) or message.startswith("Method not found") or message.startswith("Did you mean"):
+    if (
+        "has no attribute" in message
+        or 'does not exist"' in message
+        or (message.startswith("The method '") and message.endswith("does not exist"))
+        or message.startswith("Method not found")
+        or message.startswith("Did you mean")
+    ):
         return exc.UnknownMethodError
     if name == "builtins.ValueError":
         return exc.InvalidFieldError if message.startswith("Invalid field") else exc.InvalidArgumentsError
@@ -51,8 +55,12 @@ def _error_cases() -> list[Any]:
             for case in load_cases(version, name):
                 body = case["response"]["body"]
                 path = case["request"]["path"]
-                is_error = (isinstance(body, dict) and ("error" in body or (path.startswith("/json/2") and "name" in body)))
-                is_error = is_error or (isinstance(body, str) and ("<fault>" in body or case["response"]["status"] >= 400))
+                is_error = isinstance(body, dict) and (
+                    "error" in body or (path.startswith("/json/2") and "name" in body)
+                )
+                is_error = is_error or (
+                    isinstance(body, str) and ("<fault>" in body or case["response"]["status"] >= 400)
+                )
                 if is_error:
                     out.append(pytest.param(case, id=f"{version}:{case['label']}"))
     return out
@@ -101,7 +109,11 @@ def test_recorded_error_maps_to_its_class(case: dict[str, Any]) -> None:
     with pytest.raises(exc.OdooError) as info:
         _decode(case)
     err = info.value
-    assert isinstance(err, _expected_class(data["name"], data["message"])), (type(err), data["name"], data["message"])
+    assert isinstance(err, _expected_class(data["name"], data["message"])), (
+        type(err),
+        data["name"],
+        data["message"],
+    )
     assert str(err) == data["message"]  # Odoo's own words, not "Odoo Server Error"
     assert err.odoo_name == data["name"]
     assert err.debug == data.get("debug", "")  # the traceback is kept as an attribute ...

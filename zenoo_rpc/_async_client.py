@@ -85,8 +85,9 @@ class ZenooClient(ClientBase):
     async def list_databases(self) -> list[str]:
         return await self._run(flows.service(self._conn, "db", "list", []))  # type: ignore[no-any-return]
 
-    async def execute_kw(self, model: str, method: str, args: list[Any] | None = None,
-                         kwargs: dict[str, Any] | None = None) -> Any:
+    async def execute_kw(
+        self, model: str, method: str, args: list[Any] | None = None, kwargs: dict[str, Any] | None = None
+    ) -> Any:
         return await self._run(flows.call(self._conn, model, method, list(args or []), kwargs, self._context))
 
     async def call(self, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
@@ -96,14 +97,26 @@ class ZenooClient(ClientBase):
         """Create one record (a dict: returns its id) or many in ONE call (a list: returns the ids)."""
         return await self._run(flows.create(self._conn, model, values, self._context))
 
-    async def setup_cache_manager(self, backend: str = "memory", *, url: str | None = None, max_size: int = 10_000,
-                                  default_ttl: float | None = 300.0, strategy: str = "lru",
-                                  prefix: str | None = None) -> CacheManager:
+    async def setup_cache_manager(
+        self,
+        backend: str = "memory",
+        *,
+        url: str | None = None,
+        max_size: int = 10_000,
+        default_ttl: float | None = 300.0,
+        strategy: str = "lru",
+        prefix: str | None = None,
+    ) -> CacheManager:
         """Add a cache tier: ``memory`` (cachetools) and/or ``redis``; both together are tiered."""
         return self._setup_cache(backend, url, max_size, default_ttl, strategy, prefix, AsyncRedisBackend)
 
-    async def setup_batch_manager(self, max_chunk_size: int = 100, max_concurrency: int = 10,
-                                  retry_attempts: int = 3, progress_callback: Any = None) -> dict[str, Any]:
+    async def setup_batch_manager(
+        self,
+        max_chunk_size: int = 100,
+        max_concurrency: int = 10,
+        retry_attempts: int = 3,
+        progress_callback: Any = None,
+    ) -> dict[str, Any]:
         return self._batch_settings(max_chunk_size, max_concurrency, retry_attempts, progress_callback)
 
     async def close(self) -> None:

@@ -21,7 +21,9 @@ Op = tuple[Any, str, tuple[Any, ...]]  # (backend, method name, args): what mana
 class MemoryBackend:
     """An in-process cache: ``strategy`` is ``lru``, ``lfu`` or ``ttl``; every entry also has its own TTL."""
 
-    def __init__(self, max_size: int = 10_000, default_ttl: float | None = 300.0, strategy: str = "lru") -> None:
+    def __init__(
+        self, max_size: int = 10_000, default_ttl: float | None = 300.0, strategy: str = "lru"
+    ) -> None:
         self.max_size = int(max_size)
         self.default_ttl = default_ttl
         self.strategy = strategy
@@ -30,14 +32,14 @@ class MemoryBackend:
         self._tags: dict[str, set[str]] = {}
 
     def _make(self) -> cachetools.Cache[str, tuple[float, bytes]]:
-        base: type[cachetools.Cache[str, tuple[float, bytes]]] = {
+        base: Any = {
             "lru": cachetools.LRUCache,
             "lfu": cachetools.LFUCache,
             "ttl": cachetools.LRUCache,  # expiry is per entry below; LRU decides what to evict when full
         }.get(self.strategy, cachetools.LRUCache)
         backend = self
 
-        class Counting(base):  # type: ignore[valid-type,misc]
+        class Counting(base):  # type: ignore[misc]
             def popitem(self) -> tuple[str, tuple[float, bytes]]:
                 backend.evictions += 1
                 return super().popitem()  # type: ignore[no-any-return]
@@ -105,8 +107,14 @@ class _RedisCommands:
 
 
 class RedisBackend(_RedisCommands):
-    def __init__(self, url: str = "redis://127.0.0.1:6379/0", *, prefix: str = "zenoo", default_ttl: float | None = 300.0,
-                 client: Any = None) -> None:
+    def __init__(
+        self,
+        url: str = "redis://127.0.0.1:6379/0",
+        *,
+        prefix: str = "zenoo",
+        default_ttl: float | None = 300.0,
+        client: Any = None,
+    ) -> None:
         super().__init__(prefix, default_ttl)
         if client is None:
             import redis
@@ -145,8 +153,14 @@ class RedisBackend(_RedisCommands):
 
 
 class AsyncRedisBackend(_RedisCommands):
-    def __init__(self, url: str = "redis://127.0.0.1:6379/0", *, prefix: str = "zenoo", default_ttl: float | None = 300.0,
-                 client: Any = None) -> None:
+    def __init__(
+        self,
+        url: str = "redis://127.0.0.1:6379/0",
+        *,
+        prefix: str = "zenoo",
+        default_ttl: float | None = 300.0,
+        client: Any = None,
+    ) -> None:
         super().__init__(prefix, default_ttl)
         if client is None:
             import redis.asyncio
@@ -230,8 +244,14 @@ class CacheManager:
         self.misses += 1
         return None
 
-    def store(self, key: str, value: bytes, ttl: float | None, tags: tuple[str, ...] = (),
-              backend: str | None = None) -> ManagerFlow:
+    def store(
+        self,
+        key: str,
+        value: bytes,
+        ttl: float | None,
+        tags: tuple[str, ...] = (),
+        backend: str | None = None,
+    ) -> ManagerFlow:
         for _name, tier in self._pick(backend):
             yield (tier, "set", (key, value, ttl, tags))
 

@@ -71,7 +71,10 @@ class ClientBase:
         )
         self._transport = self._make_transport()
         self._context: dict[str, Any] = {}
-        self._shared: dict[str, Any] = {"cache": None, "batch": {"max_chunk_size": 100, "max_concurrency": 10}}
+        self._shared: dict[str, Any] = {
+            "cache": None,
+            "batch": {"max_chunk_size": 100, "max_concurrency": 10},
+        }
 
     def _make_transport(self) -> Any:
         raise NotImplementedError
@@ -151,7 +154,9 @@ class ClientBase:
         return self._run(flows.save_record(self._conn, record, self._context))
 
     def _unlink_record(self, record: BaseRecord) -> Any:
-        return self._run(flows.call(self._conn, record._zenoo_model_name(), "unlink", [[record.id]], None, self._context))
+        return self._run(
+            flows.call(self._conn, record._zenoo_model_name(), "unlink", [[record.id]], None, self._context)
+        )
 
     def _refresh_record(self, record: BaseRecord) -> Any:
         return self._run(flows.refresh_record(self._conn, record, self._context, self))
@@ -163,7 +168,9 @@ class ClientBase:
             manager = CacheManager(self._run)
             from ._cache import MemoryBackend
 
-            manager.add_tier("memory", MemoryBackend(), {"max_size": 10_000, "default_ttl": 300.0, "strategy": "lru"})
+            manager.add_tier(
+                "memory", MemoryBackend(), {"max_size": 10_000, "default_ttl": 300.0, "strategy": "lru"}
+            )
             self._shared["cache"] = manager
         return manager
 
@@ -171,8 +178,16 @@ class ClientBase:
     def cache_manager(self) -> CacheManager | None:
         return self._cache_manager(create=False)
 
-    def _setup_cache(self, backend: str, url: str | None, max_size: int, default_ttl: float | None,
-                     strategy: str, prefix: str | None, redis_backend: Callable[..., Any]) -> CacheManager:
+    def _setup_cache(
+        self,
+        backend: str,
+        url: str | None,
+        max_size: int,
+        default_ttl: float | None,
+        strategy: str,
+        prefix: str | None,
+        redis_backend: Callable[..., Any],
+    ) -> CacheManager:
         manager: CacheManager | None = self._shared["cache"]
         if manager is None:
             manager = CacheManager(self._run)
@@ -185,15 +200,22 @@ class ClientBase:
         elif backend == "redis":
             manager.add_tier(
                 "redis",
-                redis_backend(url or "redis://127.0.0.1:6379/0", prefix=prefix or "zenoo", default_ttl=default_ttl),
+                redis_backend(
+                    url or "redis://127.0.0.1:6379/0", prefix=prefix or "zenoo", default_ttl=default_ttl
+                ),
                 config,
             )
         else:
             raise ValueError(f"unknown cache backend {backend!r}: use memory or redis")
         return manager
 
-    def _batch_settings(self, max_chunk_size: int, max_concurrency: int, retry_attempts: int,
-                        progress_callback: Callable[[int, int], None] | None) -> dict[str, Any]:
+    def _batch_settings(
+        self,
+        max_chunk_size: int,
+        max_concurrency: int,
+        retry_attempts: int,
+        progress_callback: Callable[[int, int], None] | None,
+    ) -> dict[str, Any]:
         if max_chunk_size < 1 or max_concurrency < 1:
             raise ClientError("max_chunk_size and max_concurrency must be at least 1")
         self._conn.retry.max_attempts = max(1, retry_attempts)

@@ -131,112 +131,150 @@ class QueryBase(Generic[R]):
     def _values_spec(self, fields: tuple[str, ...]) -> QuerySpec:
         return self.only(*fields)._spec if fields else self._spec
 
+    # -- the flows behind the terminal methods, built once for both faces -------------------------------
+    def _all(self) -> Any:
+        return flows.fetch_records(self._client._conn, self._spec, self._ctx(), self._client)
+
+    def _first(self) -> Any:
+        return flows.first(self._client._conn, self._spec, self._ctx(), self._client)
+
+    def _get(self, pk: int | None, lookups: dict[str, Any]) -> Any:
+        return flows.get(self._client._conn, self._get_spec(pk, lookups), self._ctx(), self._client)
+
+    def _count(self) -> Any:
+        return flows.count(self._client._conn, self._spec, self._ctx())
+
+    def _ids(self) -> Any:
+        return flows.search_ids(self._client._conn, self._spec, self._ctx())
+
+    def _values(self, fields: tuple[str, ...]) -> Any:
+        return flows.values(self._client._conn, self._values_spec(fields), self._ctx())
+
+    def _aggregate(self, aggregates: tuple[str, ...]) -> Any:
+        return flows.aggregate(self._client._conn, self._spec, aggregates, self._ctx())
+
+    def _update(self, values: dict[str, Any]) -> Any:
+        return flows.update(self._client._conn, self._spec, values, self._ctx())
+
+    def _delete(self) -> Any:
+        return flows.delete(self._client._conn, self._spec, self._ctx())
+
+    def _create(self, values: Any) -> Any:
+        return flows.create(
+            self._client._conn, self._spec.model, values, {**self._ctx(), **self._spec.context}
+        )
+
+    def _page(self, after: int, size: int) -> Any:
+        return flows.fetch_page(self._client._conn, self._spec, self._ctx(), self._client, after, size)
+
 
 class AsyncQuery(QueryBase[R]):
     async def all(self) -> list[R]:
-        return await self._client._run(flows.fetch_records(self._client._conn, self._spec, self._ctx(), self._client))  # type: ignore[no-any-return]
+        records: list[R] = await self._client._run(self._all())
+        return records
 
     async def first(self) -> R | None:
-        return await self._client._run(flows.first(self._client._conn, self._spec, self._ctx(), self._client))  # type: ignore[no-any-return]
+        record: R | None = await self._client._run(self._first())
+        return record
 
     async def get(self, pk: int | None = None, **lookups: Any) -> R:
-        spec = self._get_spec(pk, lookups)
-        return await self._client._run(flows.get(self._client._conn, spec, self._ctx(), self._client))  # type: ignore[no-any-return]
+        record: R = await self._client._run(self._get(pk, lookups))
+        return record
 
     async def count(self) -> int:
-        return await self._client._run(flows.count(self._client._conn, self._spec, self._ctx()))  # type: ignore[no-any-return]
+        return int(await self._client._run(self._count()))
 
     async def exists(self) -> bool:
         return bool(await self.limit(1).ids())
 
     async def ids(self) -> list[int]:
-        return await self._client._run(flows.search_ids(self._client._conn, self._spec, self._ctx()))  # type: ignore[no-any-return]
+        ids: list[int] = await self._client._run(self._ids())
+        return ids
 
     async def values(self, *fields: str) -> list[dict[str, Any]]:
-        spec = self._values_spec(fields)
-        return await self._client._run(flows.values(self._client._conn, spec, self._ctx()))  # type: ignore[no-any-return]
+        rows: list[dict[str, Any]] = await self._client._run(self._values(fields))
+        return rows
 
     async def values_list(self, *fields: str, flat: bool = False) -> list[Any]:
-        rows = await self.values(*fields)
-        return _values_list(self._spec.model, rows, fields, flat)
+        return _values_list(self._spec.model, await self.values(*fields), fields, flat)
 
     async def aggregate(self, *aggregates: str) -> list[dict[str, Any]]:
-        return await self._client._run(flows.aggregate(self._client._conn, self._spec, aggregates, self._ctx()))  # type: ignore[no-any-return]
+        rows: list[dict[str, Any]] = await self._client._run(self._aggregate(aggregates))
+        return rows
 
     async def update(self, **values: Any) -> int:
-        return await self._client._run(flows.update(self._client._conn, self._spec, values, self._ctx()))  # type: ignore[no-any-return]
+        return int(await self._client._run(self._update(values)))
 
     async def delete(self) -> int:
-        return await self._client._run(flows.delete(self._client._conn, self._spec, self._ctx()))  # type: ignore[no-any-return]
+        return int(await self._client._run(self._delete()))
 
     async def create(self, values: Mapping[str, Any] | list[Mapping[str, Any]]) -> Any:
-        return await self._client._run(flows.create(self._client._conn, self._spec.model, values, {**self._ctx(), **self._spec.context}))
+        return await self._client._run(self._create(values))
 
     async def iterate(self, batch_size: int = 500) -> AsyncIterator[R]:
         """Stream every matching record, ``batch_size`` at a time, by keyset on ``id`` (constant memory)."""
         last = _check_iterate(self._spec, batch_size)
         while True:
-            page = await self._client._run(
-                flows.fetch_page(self._client._conn, self._spec, self._ctx(), self._client, last, batch_size)
-            )
+            page: list[R] = await self._client._run(self._page(last, batch_size))
             for rec in page:
                 yield rec
             if len(page) < batch_size:
                 return
-            last = page[-1].id
+            last = page[-1].id  # type: ignore[attr-defined]
 
 
 class SyncQuery(QueryBase[R]):
     def all(self) -> list[R]:
-        return self._client._run(flows.fetch_records(self._client._conn, self._spec, self._ctx(), self._client))  # type: ignore[no-any-return]
+        records: list[R] = self._client._run(self._all())
+        return records
 
     def first(self) -> R | None:
-        return self._client._run(flows.first(self._client._conn, self._spec, self._ctx(), self._client))  # type: ignore[no-any-return]
+        record: R | None = self._client._run(self._first())
+        return record
 
     def get(self, pk: int | None = None, **lookups: Any) -> R:
-        spec = self._get_spec(pk, lookups)
-        return self._client._run(flows.get(self._client._conn, spec, self._ctx(), self._client))  # type: ignore[no-any-return]
+        record: R = self._client._run(self._get(pk, lookups))
+        return record
 
     def count(self) -> int:
-        return self._client._run(flows.count(self._client._conn, self._spec, self._ctx()))  # type: ignore[no-any-return]
+        return int(self._client._run(self._count()))
 
     def exists(self) -> bool:
         return bool(self.limit(1).ids())
 
     def ids(self) -> list[int]:
-        return self._client._run(flows.search_ids(self._client._conn, self._spec, self._ctx()))  # type: ignore[no-any-return]
+        ids: list[int] = self._client._run(self._ids())
+        return ids
 
     def values(self, *fields: str) -> list[dict[str, Any]]:
-        spec = self._values_spec(fields)
-        return self._client._run(flows.values(self._client._conn, spec, self._ctx()))  # type: ignore[no-any-return]
+        rows: list[dict[str, Any]] = self._client._run(self._values(fields))
+        return rows
 
     def values_list(self, *fields: str, flat: bool = False) -> list[Any]:
-        rows = self.values(*fields)
-        return _values_list(self._spec.model, rows, fields, flat)
+        return _values_list(self._spec.model, self.values(*fields), fields, flat)
 
     def aggregate(self, *aggregates: str) -> list[dict[str, Any]]:
-        return self._client._run(flows.aggregate(self._client._conn, self._spec, aggregates, self._ctx()))  # type: ignore[no-any-return]
+        rows: list[dict[str, Any]] = self._client._run(self._aggregate(aggregates))
+        return rows
 
     def update(self, **values: Any) -> int:
-        return self._client._run(flows.update(self._client._conn, self._spec, values, self._ctx()))  # type: ignore[no-any-return]
+        return int(self._client._run(self._update(values)))
 
     def delete(self) -> int:
-        return self._client._run(flows.delete(self._client._conn, self._spec, self._ctx()))  # type: ignore[no-any-return]
+        return int(self._client._run(self._delete()))
 
     def create(self, values: Mapping[str, Any] | list[Mapping[str, Any]]) -> Any:
-        return self._client._run(flows.create(self._client._conn, self._spec.model, values, {**self._ctx(), **self._spec.context}))
+        return self._client._run(self._create(values))
 
     def iterate(self, batch_size: int = 500) -> Iterator[R]:
         """Stream every matching record, ``batch_size`` at a time, by keyset on ``id`` (constant memory)."""
         last = _check_iterate(self._spec, batch_size)
         while True:
-            page = self._client._run(
-                flows.fetch_page(self._client._conn, self._spec, self._ctx(), self._client, last, batch_size)
-            )
+            page: list[R] = self._client._run(self._page(last, batch_size))
             yield from page
             if len(page) < batch_size:
                 return
-            last = page[-1].id
+            last = page[-1].id  # type: ignore[attr-defined]
 
 
 def _check_iterate(spec: QuerySpec, batch_size: int) -> int:

@@ -79,8 +79,9 @@ class SyncZenooClient(ClientBase):
     def list_databases(self) -> list[str]:
         return self._run(flows.service(self._conn, "db", "list", []))  # type: ignore[no-any-return]
 
-    def execute_kw(self, model: str, method: str, args: list[Any] | None = None,
-                   kwargs: dict[str, Any] | None = None) -> Any:
+    def execute_kw(
+        self, model: str, method: str, args: list[Any] | None = None, kwargs: dict[str, Any] | None = None
+    ) -> Any:
         return self._run(flows.call(self._conn, model, method, list(args or []), kwargs, self._context))
 
     def call(self, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
@@ -90,14 +91,26 @@ class SyncZenooClient(ClientBase):
         """Create one record (a dict: returns its id) or many in ONE call (a list: returns the ids)."""
         return self._run(flows.create(self._conn, model, values, self._context))
 
-    def setup_cache_manager(self, backend: str = "memory", *, url: str | None = None, max_size: int = 10_000,
-                            default_ttl: float | None = 300.0, strategy: str = "lru",
-                            prefix: str | None = None) -> CacheManager:
+    def setup_cache_manager(
+        self,
+        backend: str = "memory",
+        *,
+        url: str | None = None,
+        max_size: int = 10_000,
+        default_ttl: float | None = 300.0,
+        strategy: str = "lru",
+        prefix: str | None = None,
+    ) -> CacheManager:
         """Add a cache tier: ``memory`` (cachetools) and/or ``redis``; both together are tiered."""
         return self._setup_cache(backend, url, max_size, default_ttl, strategy, prefix, RedisBackend)
 
-    def setup_batch_manager(self, max_chunk_size: int = 100, max_concurrency: int = 10,
-                            retry_attempts: int = 3, progress_callback: Any = None) -> dict[str, Any]:
+    def setup_batch_manager(
+        self,
+        max_chunk_size: int = 100,
+        max_concurrency: int = 10,
+        retry_attempts: int = 3,
+        progress_callback: Any = None,
+    ) -> dict[str, Any]:
         return self._batch_settings(max_chunk_size, max_concurrency, retry_attempts, progress_callback)
 
     def close(self) -> None:

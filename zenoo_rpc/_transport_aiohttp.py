@@ -25,7 +25,7 @@ class AiohttpTransport:
         connector = aiohttp.TCPConnector(
             limit=max(1, s.max_connections),
             keepalive_timeout=s.keepalive_expiry,
-            ssl=None if s.verify_ssl is True else False,
+            ssl=bool(s.verify_ssl),
         )
         timeout = aiohttp.ClientTimeout(
             total=s.timeout, sock_connect=s.connect_timeout, sock_read=s.read_timeout

@@ -71,7 +71,9 @@ def run_batch(
                     )
         elif op.kind == "delete":
             for part in chunks([int(i) for i in op.payload], chunk_size):
-                jobs.append((index, lambda p=part, m=op.model: flows.call(conn, m, "unlink", [p], None, context)))
+                jobs.append(
+                    (index, lambda p=part, m=op.model: flows.call(conn, m, "unlink", [p], None, context))
+                )
         else:
             raise ClientError(f"unknown batch operation {op.kind!r}")
     results = [BatchResult(op) for op in operations]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
-from typing import Any, Union
+from typing import Any
 
 import attrs
 
@@ -27,10 +27,12 @@ __all__ = [
     "to_wire_value",
 ]
 
-SchemaResolver = Callable[[str], Union[ModelSchema, None]]
+SchemaResolver = Callable[[str], ModelSchema | None]
 
 _STRINGY = frozenset({"char", "text", "html", "selection", "many2one", "one2many", "many2many", "reference"})
-_ORDERED = frozenset({"integer", "float", "monetary", "date", "datetime", "char", "text", "selection", "many2one"})
+_ORDERED = frozenset(
+    {"integer", "float", "monetary", "date", "datetime", "char", "text", "selection", "many2one"}
+)
 
 #: lookup -> (Odoo operator, field types it fits or None for any)
 LOOKUPS: dict[str, tuple[str, frozenset[str] | None]] = {
@@ -125,7 +127,7 @@ class _Raw:
     domain: tuple[Any, ...]
 
 
-Node = Union[Leaf, _And, _Or, _Not, _Lookups, _Raw]
+Node = Leaf | _And | _Or | _Not | _Lookups | _Raw
 
 
 class Q:
@@ -241,8 +243,11 @@ def _lookup_leaf(key: str, value: Any, model: str, resolver: SchemaResolver) -> 
     info = _resolve_path(parts, model, resolver)
     path = ".".join(parts)
     operator, fits = LOOKUPS[lookup]
-    if info is not None and fits is not None and info.type not in fits and not (
-        parts[-1] == "id" and lookup in ("child_of", "parent_of")
+    if (
+        info is not None
+        and fits is not None
+        and info.type not in fits
+        and not (parts[-1] == "id" and lookup in ("child_of", "parent_of"))
     ):
         raise InvalidLookupError(model, path, lookup, f"does not fit a {info.type} field")
     if lookup == "isnull":

@@ -15,8 +15,8 @@ from .connection import Connection
 from .domain import to_wire_value
 from .errors import (
     ClientError,
-    HTTPStatusError,
     DoesNotExist,
+    HTTPStatusError,
     MultipleObjectsReturned,
     SessionExpiredError,
     TransportError,
@@ -73,7 +73,9 @@ _GATEWAY_STATUSES = frozenset({502, 503, 504})
 def service(conn: Connection, service_name: str, method: str, args: list[Any]) -> Flow[Any]:
     proto = conn.initial_protocol()
     return (
-        yield from _send(conn, lambda: proto.service_request(service_name, method, args), proto.decode_service)
+        yield from _send(
+            conn, lambda: proto.service_request(service_name, method, args), proto.decode_service
+        )
     )
 
 
@@ -142,7 +144,9 @@ def call(
             continue
         break
     if key is not None:
-        yield CachePut(key, json.dumps(result, separators=(",", ":")).encode(), cache_ttl, (conn.database_tag(),))
+        yield CachePut(
+            key, json.dumps(result, separators=(",", ":")).encode(), cache_ttl, (conn.database_tag(),)
+        )
     elif not is_read:
         yield CacheDrop((conn.database_tag(),))
     return result
@@ -161,7 +165,9 @@ def schema_for(conn: Connection, model: str) -> ModelSchema | None:
     return conn.schemas.get(model)
 
 
-def ensure_schemas(conn: Connection, models: list[str], context: Mapping[str, Any] | None = None) -> Flow[None]:
+def ensure_schemas(
+    conn: Connection, models: list[str], context: Mapping[str, Any] | None = None
+) -> Flow[None]:
     """Read ``fields_get`` once per client for models that have no generated class."""
     missing = sorted({m for m in models if schema_for(conn, m) is None})
     if not missing:
@@ -227,7 +233,9 @@ def _fields_for(schema: ModelSchema, only: tuple[str, ...] | None, tree: Mapping
     return fields
 
 
-def fetch_records(conn: Connection, spec: QuerySpec, context: Mapping[str, Any], bind: Any) -> Flow[list[Any]]:
+def fetch_records(
+    conn: Connection, spec: QuerySpec, context: Mapping[str, Any], bind: Any
+) -> Flow[list[Any]]:
     """search_read, then one read per prefetch level for the whole result set."""
     tree = _prefetch_tree(spec.prefetch)
     yield from _models_for_prefetch(conn, spec.model, tree)
@@ -277,17 +285,17 @@ def _prefetch(
     for name, sub in tree.items():
         info = schema.get(name)
         assert info is not None and info.relation
-        ids: dict[int, None] = {}
+        seen: dict[int, None] = {}
         for rec in records:
             value = getattr(rec, name)
             for ref in value if isinstance(value, list) else [value] if value is not None else []:
-                ids[ref.id] = None
+                seen[ref.id] = None
         target = schema_for(conn, info.relation)
         assert target is not None
         fields = _fields_for(target, None, sub)
-        plans.append((name, info, list(ids), fields, sub))
+        plans.append((name, info, list(seen), fields, sub))
     flows = tuple(
-        call(conn, info.relation, "read", [ids], {"fields": fields}, context, ttl)
+        call(conn, info.relation or "", "read", [ids], {"fields": fields}, context, ttl)
         for name, info, ids, fields, _ in plans
         if ids
     )
@@ -332,8 +340,13 @@ def count(conn: Connection, spec: QuerySpec, context: Mapping[str, Any]) -> Flow
     if spec.limit is not None:
         kwargs["limit"] = spec.limit + spec.offset
     n = yield from call(
-        conn, spec.model, "search_count", [spec.domain(_resolver(conn))], kwargs,
-        {**context, **spec.context}, spec.cache_ttl,
+        conn,
+        spec.model,
+        "search_count",
+        [spec.domain(_resolver(conn))],
+        kwargs,
+        {**context, **spec.context},
+        spec.cache_ttl,
     )
     return max(0, int(n) - spec.offset) if spec.offset else int(n)
 
@@ -348,8 +361,13 @@ def search_ids(conn: Connection, spec: QuerySpec, context: Mapping[str, Any]) ->
     if spec.order:
         kwargs["order"] = spec.order_string()
     ids: list[int] = yield from call(
-        conn, spec.model, "search", [spec.domain(_resolver(conn))], kwargs,
-        {**context, **spec.context}, spec.cache_ttl,
+        conn,
+        spec.model,
+        "search",
+        [spec.domain(_resolver(conn))],
+        kwargs,
+        {**context, **spec.context},
+        spec.cache_ttl,
     )
     return ids
 
@@ -374,9 +392,7 @@ def fetch_page(
     return records
 
 
-def create(
-    conn: Connection, model: str, vals: Any, context: Mapping[str, Any]
-) -> Flow[Any]:
+def create(conn: Connection, model: str, vals: Any, context: Mapping[str, Any]) -> Flow[Any]:
     """One ``create`` call, for one dict or a list of dicts; values checked against the schema first."""
     yield from ensure_schemas(conn, [model], context)
     schema = schema_for(conn, model)
@@ -390,7 +406,9 @@ def create(
     return ids[0] if single else ids
 
 
-def write(conn: Connection, model: str, ids: list[int], vals: Mapping[str, Any], context: Mapping[str, Any]) -> Flow[bool]:
+def write(
+    conn: Connection, model: str, ids: list[int], vals: Mapping[str, Any], context: Mapping[str, Any]
+) -> Flow[bool]:
     yield from ensure_schemas(conn, [model], context)
     wire = validate_values(model, schema_for(conn, model), vals)
     if not ids or not wire:
@@ -398,7 +416,9 @@ def write(conn: Connection, model: str, ids: list[int], vals: Mapping[str, Any],
     return bool((yield from call(conn, model, "write", [list(ids), wire], None, context)))
 
 
-def update(conn: Connection, spec: QuerySpec, vals: Mapping[str, Any], context: Mapping[str, Any]) -> Flow[int]:
+def update(
+    conn: Connection, spec: QuerySpec, vals: Mapping[str, Any], context: Mapping[str, Any]
+) -> Flow[int]:
     ids = yield from search_ids(conn, spec, context)
     yield from write(conn, spec.model, ids, vals, {**context, **spec.context})
     return len(ids)
@@ -461,7 +481,13 @@ def aggregate(
         if spec.order:
             kwargs["order"] = spec.order_string()
         rows = yield from call(
-            conn, spec.model, "formatted_read_group", [domain, list(spec.groupby)], kwargs, ctx, spec.cache_ttl
+            conn,
+            spec.model,
+            "formatted_read_group",
+            [domain, list(spec.groupby)],
+            kwargs,
+            ctx,
+            spec.cache_ttl,
         )
         return [{k: v for k, v in r.items() if k != "__extra_domain"} for r in rows]
     fields = [a for a in aggs if a != "__count"]

@@ -85,7 +85,10 @@ JSON2_ARGUMENTS: dict[str, tuple[bool, tuple[str, ...]]] = {
     "fields_get": (False, ("allfields", "attributes")),
     "default_get": (False, ("fields",)),
     "read_group": (False, ("domain", "fields", "groupby", "offset", "limit", "orderby", "lazy")),
-    "formatted_read_group": (False, ("domain", "groupby", "aggregates", "having", "offset", "limit", "order")),
+    "formatted_read_group": (
+        False,
+        ("domain", "groupby", "aggregates", "having", "offset", "limit", "order"),
+    ),
     "web_search_read": (False, ("domain", "specification", "offset", "limit", "order", "count_limit")),
     "web_read": (True, ("specification",)),
     "has_access": (True, ("operation",)),
@@ -292,7 +295,10 @@ class XmlRpcProtocol(Protocol):
     def service_request(self, service: str, method: str, args: list[Any]) -> RequestSpec:
         body = xmlrpc_codec.dumps_call(method, tuple(args))
         return RequestSpec(
-            f"/xmlrpc/2/{service}", body, {"Content-Type": "text/xml"}, idempotent=method in ("version", "list")
+            f"/xmlrpc/2/{service}",
+            body,
+            {"Content-Type": "text/xml"},
+            idempotent=method in ("version", "list"),
         )
 
     def decode_service(self, raw: RawResponse) -> Any:

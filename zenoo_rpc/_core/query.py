@@ -56,9 +56,12 @@ def parse_order(model: str, schema: ModelSchema | None, keys: tuple[str, ...]) -
 
 
 def default_fields(schema: ModelSchema) -> list[str]:
-    """What a query reads when ``only()`` is not used: stored fields, no binaries, plus display_name."""
+    """What a query reads when ``only()`` is not used: stored and related fields, no binaries, plus
+    display_name. Non-stored computed fields (often costly on the server) are read only when asked for."""
     names = [
-        n for n, f in schema.fields.items() if f.store and f.type not in ("binary",) and n != "display_name"
+        n
+        for n, f in schema.fields.items()
+        if (f.store or f.related) and f.type not in ("binary",) and n != "display_name"
     ]
     if "display_name" in schema.fields:
         names.append("display_name")
@@ -95,8 +98,10 @@ def validate_values(model: str, schema: ModelSchema | None, vals: Mapping[str, A
                 ok = _PY_TYPES[info.type]
                 if not isinstance(wire, ok) or (info.type != "boolean" and isinstance(wire, bool)):
                     raise InvalidValueError(
-                        model, name, f"a {info.type} field takes {'/'.join(t.__name__ for t in ok)}, "
-                        f"not {type(value).__name__} {value!r}"
+                        model,
+                        name,
+                        f"a {info.type} field takes {'/'.join(t.__name__ for t in ok)}, "
+                        f"not {type(value).__name__} {value!r}",
                     )
             if info.selection is not None and wire is not False and str(wire) not in info.selection:
                 raise InvalidValueError(model, name, f"{wire!r} is not one of {list(info.selection)}")

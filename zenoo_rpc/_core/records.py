@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .errors import FieldNotLoadedError
 from .schema import FieldInfo, ModelSchema
@@ -55,11 +55,13 @@ class BaseRecord:
 
     id: int
 
-    def __getattr__(self, name: str) -> Any:
-        # Called only when normal lookup failed: a declared field that was not loaded, or no such field.
-        if not name.startswith("_") and self._zenoo_has_field(name):
-            raise FieldNotLoadedError(self._zenoo_model_name(), name)
-        raise AttributeError(f"{type(self).__name__} ({self._zenoo_model_name()}) has no field {name!r}")
+    if not TYPE_CHECKING:  # hidden from type checkers, so that a misspelled attribute is a type error
+
+        def __getattr__(self, name: str) -> Any:
+            # Called only when normal lookup failed: a declared field that was not loaded, or no such field.
+            if not name.startswith("_") and self._zenoo_has_field(name):
+                raise FieldNotLoadedError(self._zenoo_model_name(), name)
+            raise AttributeError(f"{type(self).__name__} ({self._zenoo_model_name()}) has no field {name!r}")
 
     def __setattr__(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)
@@ -178,7 +180,9 @@ class DynamicRecord(BaseRecord):
         values = object.__getattribute__(self, "_values")
         if name in values:
             return values[name]
-        return super().__getattr__(name)
+        if not name.startswith("_") and self._zenoo_has_field(name):
+            raise FieldNotLoadedError(self._zenoo_model_name(), name)
+        raise AttributeError(f"{self._zenoo_model_name()} has no field {name!r}")
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name.startswith("_"):

@@ -46,8 +46,8 @@ class RetryPolicy:
         return None
 
     def _delay(self, attempt: int) -> float:
-        base = min(self.max_backoff, self.backoff * (2**attempt))
-        return base + random.uniform(0, self.jitter * base)
+        base = min(self.max_backoff, self.backoff * (2.0**attempt))
+        return float(base + random.uniform(0, self.jitter * base))
 
 
 @attrs.define
@@ -66,7 +66,7 @@ class CircuitBreaker:
     def _now(self) -> float:
         if self.clock is None:
             raise RuntimeError("CircuitBreaker needs a clock")
-        return self.clock()
+        return float(self.clock())
 
     def before_call(self) -> None:
         if self.state == "open":

@@ -23,6 +23,8 @@ class FieldInfo:
     readonly: bool = False
     store: bool = True
     string: str = ""
+    #: a related field (``product_tmpl_id.name``): cheap to read even when not stored
+    related: bool = False
 
     @property
     def is_relational(self) -> bool:
@@ -48,11 +50,21 @@ class FieldInfo:
             readonly=bool(attrs_.get("readonly", False)),
             store=bool(attrs_.get("store", True)),
             string=str(attrs_.get("string", "")),
+            related=bool(attrs_.get("related")),
         )
 
 
 #: Attributes asked of ``fields_get`` when the client introspects a model at run time.
-FIELDS_GET_ATTRIBUTES = ["type", "relation", "selection", "required", "readonly", "store", "string"]
+FIELDS_GET_ATTRIBUTES = [
+    "type",
+    "relation",
+    "selection",
+    "required",
+    "readonly",
+    "store",
+    "string",
+    "related",
+]
 
 
 @attrs.frozen

@@ -20,7 +20,7 @@ class _Marshaller(xmlrpc.client.Marshaller):
         tag = "int" if _MININT <= value <= _MAXINT else "i8"
         write(f"<value><{tag}>{int(value)}</{tag}></value>\n")
 
-    dispatch[int] = dump_long
+    dispatch[int] = dump_long  # type: ignore[assignment]
     dispatch[bool] = xmlrpc.client.Marshaller.dump_bool  # bool is an int subclass: keep booleans
 
 
@@ -39,9 +39,7 @@ def dumps_call(method: str, params: tuple[Any, ...]) -> bytes:
 
 def dumps_response(value: Any, *, prolog_quote: str = '"') -> bytes:
     q = prolog_quote
-    body = (
-        f"<?xml version={q}1.0{q}?>\n<methodResponse>\n{_dumps_params((value,))}</methodResponse>\n"
-    )
+    body = f"<?xml version={q}1.0{q}?>\n<methodResponse>\n{_dumps_params((value,))}</methodResponse>\n"
     return body.encode("utf-8")
 
 

@@ -19,12 +19,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--partners", type=int, default=0, help="add this many generated partners")
     parser.add_argument("--close-connections", action="store_true", help="close after each answer, like Odoo")
     args = parser.parse_args(argv)
-    server = OdooEmulator(args.odoo_version, host=args.host, port=args.port, latency_ms=args.latency_ms,
-                          api_key=args.api_key, close_connections=args.close_connections)
+    server = OdooEmulator(
+        args.odoo_version,
+        host=args.host,
+        port=args.port,
+        latency_ms=args.latency_ms,
+        api_key=args.api_key,
+        close_connections=args.close_connections,
+    )
     if args.partners:
         server.load_partners(args.partners)
     server.start()
-    print(f"Odoo {args.odoo_version} emulator on {server.url} (database 'demo', admin/admin, demo/demo)", flush=True)
+    print(
+        f"Odoo {args.odoo_version} emulator on {server.url} (database 'demo', admin/admin, demo/demo)",
+        flush=True,
+    )
     try:
         while True:
             time.sleep(3600)

@@ -23,8 +23,29 @@ __all__ = ["compile_domain", "normalize", "order_key_functions", "parse_order", 
 Pred = Callable[[dict[str, Any]], bool]
 
 OPERATORS = frozenset(
-    {"=", "!=", "<", "<=", ">", ">=", "in", "not in", "like", "not like", "ilike", "not ilike", "=like",
-     "=ilike", "=?", "child_of", "parent_of", "any", "not any", "<>", "=="}
+    {
+        "=",
+        "!=",
+        "<",
+        "<=",
+        ">",
+        ">=",
+        "in",
+        "not in",
+        "like",
+        "not like",
+        "ilike",
+        "not ilike",
+        "=like",
+        "=ilike",
+        "=?",
+        "child_of",
+        "parent_of",
+        "any",
+        "not any",
+        "<>",
+        "==",
+    }
 )
 
 
@@ -57,8 +78,9 @@ def normalize(env: Env, model: str, domain: Any) -> list[Any]:
             continue
         if env.db.major >= 19:
             raise value_error(f"Domain() invalid item in domain: {item!r}")
-        raise value_error("too many values to unpack (expected 3)" if isinstance(item, str) else
-                          f"Invalid leaf {item!r}")
+        raise value_error(
+            "too many values to unpack (expected 3)" if isinstance(item, str) else f"Invalid leaf {item!r}"
+        )
     if expected > 0 and result:
         raise value_error(f"Invalid domain: {domain!r}")
     return result
@@ -89,7 +111,7 @@ def compile_domain(env: Env, model: str, domain: list[Any]) -> Pred:
             return lambda row: left(row) or right(row)
         return _leaf(env, model, item)
 
-    pred = parse()
+    pred: Pred = parse()
     return pred
 
 
@@ -274,7 +296,7 @@ def _scalar_leaf(name: str, ftype: str, operator: str, right: Any, null_in_negat
 
         return matches if operator == "in" else (lambda row: not matches(row))
     if operator in ("<", "<=", ">", ">="):
-        cmp = {
+        cmp: Callable[[Any, Any], Any] = {
             "<": lambda a, b: a < b,
             "<=": lambda a, b: a <= b,
             ">": lambda a, b: a > b,
@@ -324,9 +346,11 @@ def parse_order(env: Env, model: str, order: str) -> list[tuple[str, bool, bool]
             continue
         m = _ORDER_TERM.match(part)
         if not m:
-            raise value_error(f"Invalid \"order\" specified ({order}). A valid \"order\" specification is a "
-                              "comma-separated list of valid field names (optionally followed by asc/desc for "
-                              "the direction)")
+            raise value_error(
+                f'Invalid "order" specified ({order}). A valid "order" specification is a '
+                "comma-separated list of valid field names (optionally followed by asc/desc for "
+                "the direction)"
+            )
         name, direction, nulls = m.group(1), (m.group(2) or "asc").lower(), (m.group(3) or "").lower()
         if table is not None and name != "id" and name not in table.fields:
             raise value_error(f"Invalid field {name!r} on model {model!r}")
@@ -342,50 +366,57 @@ def _collate(value: str) -> tuple[str, str]:
     return ("".join(ch for ch in folded if ch.isalnum()), folded)
 
 
-def order_key_functions(env: Env, model: str, order: str) -> list[tuple[Callable[[dict[str, Any]], Any], bool, bool]]:
+KeyFunc = Callable[[dict[str, Any]], Any]
+
+
+def _key_for(env: Env, table: Any, name: str) -> KeyFunc:
+    ftype = table.field_type(name) if table is not None else "integer"
+    field = table.fields.get(name, {}) if table is not None else {}
+    if field.get("related") and not field.get("store", True) and table is not None:
+
+        def related_key(row: dict[str, Any]) -> Any:
+            v = env._related_value(table, field, row)
+            if isinstance(v, list):
+                v = v[1] if len(v) > 1 else v[0]
+            if v is False or v is None:
+                return None
+            return _collate(v) if isinstance(v, str) else v
+
+        return related_key
+    if ftype == "many2one" and table is not None:
+        rank = env.rank_of(table.fields[name].get("relation", ""))
+
+        def m2o_key(row: dict[str, Any]) -> Any:
+            v = row.get(name)
+            return None if not v else rank.get(v, v)
+
+        return m2o_key
+    if ftype in ("char", "text", "html", "selection"):
+
+        def text_key(row: dict[str, Any]) -> Any:
+            v = row.get(name)
+            return None if v is False or v is None else _collate(str(v))
+
+        return text_key
+    if ftype == "boolean":
+        return lambda row: bool(row.get(name))
+
+    def plain_key(row: dict[str, Any]) -> Any:
+        v = row.get(name)
+        return None if v is False or v is None else v
+
+    return plain_key
+
+
+def order_key_functions(env: Env, model: str, order: str) -> list[tuple[KeyFunc, bool, bool]]:
     table = env.db.table(model)
-    out = []
-    for name, desc, nulls_first in parse_order(env, model, order):
-        ftype = table.field_type(name) if table is not None else "integer"
-        field = table.fields.get(name, {}) if table is not None else {}
-        if field.get("related") and not field.get("store", True) and table is not None:
-            def key(row: dict[str, Any], t: Any = table, f: dict[str, Any] = field) -> Any:
-                v = env._related_value(t, f, row)
-                if isinstance(v, list):
-                    v = v[1] if len(v) > 1 else v[0]
-                if v is False or v is None:
-                    return None
-                return _collate(v) if isinstance(v, str) else v
-        elif ftype == "many2one" and table is not None:
-            relation = table.fields[name].get("relation", "")
-            rank = env.rank_of(relation)
-
-            def key(row: dict[str, Any], n: str = name, rank: dict[int, int] = rank) -> Any:
-                v = row.get(n)
-                return None if not v else rank.get(v, v)
-
-        elif ftype in ("char", "text", "html", "selection"):
-
-            def key(row: dict[str, Any], n: str = name) -> Any:
-                v = row.get(n)
-                return None if v is False or v is None else _collate(str(v))
-
-        elif ftype == "boolean":
-
-            def key(row: dict[str, Any], n: str = name) -> Any:
-                return bool(row.get(n))
-
-        else:
-
-            def key(row: dict[str, Any], n: str = name) -> Any:
-                v = row.get(n)
-                return None if v is False or v is None else v
-
-        out.append((key, desc, nulls_first))
-    return out
+    return [
+        (_key_for(env, table, name), desc, nulls_first)
+        for name, desc, nulls_first in parse_order(env, model, order)
+    ]
 
 
-def sort_rows(rows: list[dict[str, Any]], keys: list[tuple[Callable[[dict[str, Any]], Any], bool, bool]]) -> list[dict[str, Any]]:
+def sort_rows(rows: list[dict[str, Any]], keys: list[tuple[KeyFunc, bool, bool]]) -> list[dict[str, Any]]:
     for key, desc, nulls_first in reversed(keys):
         values = [(key(r), r) for r in rows]
         nulls = [r for v, r in values if v is None]

@@ -13,26 +13,37 @@ def add_partners(db: Database, n: int, start_name: str) -> list[int]:
     table = db.table("res.partner")
     assert table is not None
     template = {name: _empty(f) for name, f in table.fields.items() if f.get("store", True)}
-    template.update({"active": True, "type": "contact", "lang": "en_US", "is_company": False, "customer_rank": 0,
-                     "supplier_rank": 0, "color": 0})
+    template.update(
+        {
+            "active": True,
+            "type": "contact",
+            "lang": "en_US",
+            "is_company": False,
+            "customer_rank": 0,
+            "supplier_rank": 0,
+            "color": 0,
+        }
+    )
     ids = []
     first = table.next_id
     for i in range(n):
         rid = first + i
         name = f"{start_name} {rid:07d}"
         row = dict(template)
-        row.update({
-            "id": rid,
-            "name": name,
-            "display_name": name,
-            "complete_name": name,
-            "email": f"partner{rid}@example.com",
-            "city": ("Brussels", "Ghent", "Antwerp", "Liege")[rid % 4],
-            "is_company": rid % 10 == 0,
-            "customer_rank": rid % 3,
-            "supplier_rank": rid % 5 == 0 and 1 or 0,
-            "phone": f"+32 2 {rid % 1000:03d} {rid % 100:02d} {rid % 97:02d}",
-        })
+        row.update(
+            {
+                "id": rid,
+                "name": name,
+                "display_name": name,
+                "complete_name": name,
+                "email": f"partner{rid}@example.com",
+                "city": ("Brussels", "Ghent", "Antwerp", "Liege")[rid % 4],
+                "is_company": rid % 10 == 0,
+                "customer_rank": rid % 3,
+                "supplier_rank": (rid % 5 == 0 and 1) or 0,
+                "phone": f"+32 2 {rid % 1000:03d} {rid % 100:02d} {rid % 97:02d}",
+            }
+        )
         table.rows[rid] = row
         ids.append(rid)
     table.next_id = first + n

@@ -16,8 +16,20 @@ __all__ = ["formatted_read_group", "read_group"]
 #: fields with a group_expand on Odoo 19 (every value gets a group in a lazy read_group)
 _GROUP_EXPAND = {("sale.order", "state")}
 
-_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"]
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def _bucket(ftype: str, value: Any, granularity: str) -> tuple[Any, str, str, str] | None:
@@ -39,7 +51,9 @@ def _bucket(ftype: str, value: Any, granularity: str) -> tuple[Any, str, str, st
         start, end, label = d.replace(month=1, day=1), d.replace(year=d.year + 1, month=1, day=1), str(d.year)
     else:
         start = d.replace(day=1)
-        end = start.replace(year=start.year + 1, month=1) if d.month == 12 else start.replace(month=d.month + 1)
+        end = (
+            start.replace(year=start.year + 1, month=1) if d.month == 12 else start.replace(month=d.month + 1)
+        )
         label = f"{_MONTHS[d.month - 1]} {d.year}"
     fmt = "%Y-%m-%d 00:00:00" if ftype == "datetime" else "%Y-%m-%d"
     return start, label, start.strftime(fmt), end.strftime(fmt)
@@ -56,7 +70,9 @@ def _group_spec(env: Env, model: str, spec: str) -> tuple[str, str, str, dict[st
     return spec, name, granularity, field
 
 
-def _groups(env: Env, model: str, domain: Any, groupby: list[str]) -> tuple[list[Any], dict[tuple[Any, ...], list[dict[str, Any]]], dict[tuple[Any, ...], list[Any]]]:
+def _groups(
+    env: Env, model: str, domain: Any, groupby: list[str]
+) -> tuple[list[Any], dict[tuple[Any, ...], list[dict[str, Any]]], dict[tuple[Any, ...], list[Any]]]:
     table = env.table(model)
     ids = env.search_ids(model, domain or [], order="id")
     specs = [_group_spec(env, model, g) for g in groupby]
@@ -101,11 +117,13 @@ def _aggregate(rows: list[dict[str, Any]], name: str, func: str) -> Any:
     raise value_error(f"Invalid aggregation function {func!r}.")
 
 
-def _value_and_cond(env: Env, spec: str, name: str, field: dict[str, Any], value: Any, formatted: bool) -> tuple[Any, list[Any], Any]:
+def _value_and_cond(
+    env: Env, spec: str, name: str, field: dict[str, Any], value: Any, formatted: bool
+) -> tuple[Any, list[Any], Any]:
     if field["type"] in ("date", "datetime"):
         if value is None:
             return False, [[name, "=", False]], None
-        start, label, frm, to = value
+        _start, label, frm, to = value
         cond = [[name, ">=", frm], [name, "<", to]]
         return ([frm, label] if formatted else label), cond, {"from": frm, "to": to}
     if field["type"] == "many2one":
@@ -126,7 +144,9 @@ def _and(parts: list[list[Any]]) -> list[Any]:
     return ["&"] * (len(leaves) - 1) + leaves
 
 
-def _sort_groups(env: Env, model: str, rows: list[dict[str, Any]], order: str | None, keys: list[str]) -> list[dict[str, Any]]:
+def _sort_groups(
+    env: Env, model: str, rows: list[dict[str, Any]], order: str | None, keys: list[str]
+) -> list[dict[str, Any]]:
     terms: list[tuple[str, bool]] = []
     for part in (order or "").split(","):
         part = part.strip()
@@ -140,26 +160,31 @@ def _sort_groups(env: Env, model: str, rows: list[dict[str, Any]], order: str | 
     for key, desc in reversed(terms):
         name = key.split(":")[0]
         field = table.fields.get(name, {})
-        if field.get("type") == "many2one":
-            rank = env.rank_of(field.get("relation", ""))
+        rank = env.rank_of(field.get("relation", "")) if field.get("type") == "many2one" else None
 
-            def sort_key(r: dict[str, Any], key: str = key, rank: dict[int, int] = rank) -> Any:
-                v = r.get(key)
+        def sort_key(r: dict[str, Any], key: str = key, rank: dict[int, int] | None = rank) -> Any:
+            v = r.get(key)
+            if rank is not None:
                 return (1, 0) if not v else (0, rank.get(v[0], v[0]))
-        else:
-
-            def sort_key(r: dict[str, Any], key: str = key) -> Any:
-                v = r.get(key)
-                if isinstance(v, list):
-                    v = v[0]
-                return (1, "") if v in (False, None) else (0, v)
+            if isinstance(v, list):
+                v = v[0]
+            return (1, "") if v in (False, None) else (0, v)
 
         rows.sort(key=sort_key, reverse=desc)
     return rows
 
 
-def read_group(env: Env, model: str, domain: Any, fields: list[str], groupby: Any, offset: int, limit: int | None,
-               orderby: Any, lazy: bool) -> list[dict[str, Any]]:
+def read_group(
+    env: Env,
+    model: str,
+    domain: Any,
+    fields: list[str],
+    groupby: Any,
+    offset: int,
+    limit: int | None,
+    orderby: Any,
+    lazy: bool,
+) -> list[dict[str, Any]]:
     groupby = [groupby] if isinstance(groupby, str) else list(groupby or [])
     used = groupby[:1] if lazy else groupby
     table = env.table(model)
@@ -174,7 +199,7 @@ def read_group(env: Env, model: str, domain: Any, fields: list[str], groupby: An
         func = func or field.get("aggregator") or field.get("group_operator") or ""
         if func:
             aggs.append((name, func))
-    specs, groups, info = _groups(env, model, domain, used)
+    _specs, groups, info = _groups(env, model, domain, used)
     expand = lazy and used and env.db.major >= 19 and (model, used[0]) in _GROUP_EXPAND
     if expand:  # group_expand: every selection value gets a group, in selection order
         field = table.fields[used[0]]
@@ -207,7 +232,16 @@ def read_group(env: Env, model: str, domain: Any, fields: list[str], groupby: An
             row["__range"] = ranges
         if lazy and len(groupby) > 1:
             row["__context"] = {"group_by": groupby[1:]}
-        row["_sort"] = {spec: (row[spec] if not isinstance(row[spec], str) or info[key][i][2]["type"] not in ("date", "datetime") else info[key][i][3][2] if info[key][i][3] else False) for i, (spec, *_r) in enumerate(info[key])}
+        row["_sort"] = {
+            spec: (
+                row[spec]
+                if not isinstance(row[spec], str) or info[key][i][2]["type"] not in ("date", "datetime")
+                else info[key][i][3][2]
+                if info[key][i][3]
+                else False
+            )
+            for i, (spec, *_r) in enumerate(info[key])
+        }
         out.append(row)
     sortable = []
     for row in out:
@@ -216,20 +250,28 @@ def read_group(env: Env, model: str, domain: Any, fields: list[str], groupby: An
         sortable.append((s, row))
     order = orderby if isinstance(orderby, str) else None
     if expand and not order:
-        result = [r for _, r in sortable][offset or 0:]
+        result = [r for _, r in sortable][offset or 0 :]
         return result[:limit] if limit else result
     ordered_keys = _sort_groups(env, model, [s for s, _ in sortable], order, used)
     index = {id(s): r for s, r in sortable}
     result = [index[id(s)] for s in ordered_keys]
-    result = result[offset or 0:]
+    result = result[offset or 0 :]
     return result[:limit] if limit else result
 
 
-def formatted_read_group(env: Env, model: str, domain: Any, groupby: Any, aggregates: Any, offset: int,
-                         limit: int | None, order: str | None) -> list[dict[str, Any]]:
+def formatted_read_group(
+    env: Env,
+    model: str,
+    domain: Any,
+    groupby: Any,
+    aggregates: Any,
+    offset: int,
+    limit: int | None,
+    order: str | None,
+) -> list[dict[str, Any]]:
     groupby = list(groupby or [])
     table = env.table(model)
-    specs, groups, info = _groups(env, model, domain, groupby)
+    _specs, groups, info = _groups(env, model, domain, groupby)
     out = []
     for key, rows in groups.items():
         row: dict[str, Any] = {}
@@ -254,5 +296,5 @@ def formatted_read_group(env: Env, model: str, domain: Any, groupby: Any, aggreg
     ordered = _sort_groups(env, model, [s for s, _ in out], order, groupby)
     index = {id(s): r for s, r in out}
     result = [index[id(s)] for s in ordered]
-    result = result[offset or 0:]
+    result = result[offset or 0 :]
     return result[:limit] if limit else result

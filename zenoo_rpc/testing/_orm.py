@@ -23,12 +23,20 @@ from ._store import Database, Table
 
 __all__ = ["BaseModel", "Env", "User"]
 
-_EMPTY_BY_TYPE: dict[str, Any] = {"one2many": [], "many2many": [], "integer": 0, "float": 0.0, "monetary": 0.0}
+_EMPTY_BY_TYPE: dict[str, Any] = {
+    "one2many": [],
+    "many2many": [],
+    "integer": 0,
+    "float": 0.0,
+    "monetary": 0.0,
+}
 _LANGS = {"en_US"}
 
 
 class User:
-    def __init__(self, uid: int, login: str, password: str, api_key: str | None, name: str, partner_id: int) -> None:
+    def __init__(
+        self, uid: int, login: str, password: str, api_key: str | None, name: str, partner_id: int
+    ) -> None:
         self.uid = uid
         self.login = login
         self.password = password
@@ -43,13 +51,41 @@ class User:
 
 #: (model, operation) denied to non-admin users, with the group named in Odoo's message, by version
 _DENIED: dict[tuple[str, str], dict[int, str]] = {
-    ("res.company", "write"): {17: "Administration/Access Rights", 18: "Administration/Access Rights", 19: "Access Rights"},
-    ("res.company", "create"): {17: "Administration/Access Rights", 18: "Administration/Access Rights", 19: "Access Rights"},
-    ("res.company", "unlink"): {17: "Administration/Access Rights", 18: "Administration/Access Rights", 19: "Access Rights"},
-    ("ir.config_parameter", "read"): {17: "Administration/Settings", 18: "Administration/Settings", 19: "Role / Administrator"},
-    ("ir.config_parameter", "write"): {17: "Administration/Settings", 18: "Administration/Settings", 19: "Role / Administrator"},
-    ("ir.config_parameter", "create"): {17: "Administration/Settings", 18: "Administration/Settings", 19: "Role / Administrator"},
-    ("ir.config_parameter", "unlink"): {17: "Administration/Settings", 18: "Administration/Settings", 19: "Role / Administrator"},
+    ("res.company", "write"): {
+        17: "Administration/Access Rights",
+        18: "Administration/Access Rights",
+        19: "Access Rights",
+    },
+    ("res.company", "create"): {
+        17: "Administration/Access Rights",
+        18: "Administration/Access Rights",
+        19: "Access Rights",
+    },
+    ("res.company", "unlink"): {
+        17: "Administration/Access Rights",
+        18: "Administration/Access Rights",
+        19: "Access Rights",
+    },
+    ("ir.config_parameter", "read"): {
+        17: "Administration/Settings",
+        18: "Administration/Settings",
+        19: "Role / Administrator",
+    },
+    ("ir.config_parameter", "write"): {
+        17: "Administration/Settings",
+        18: "Administration/Settings",
+        19: "Role / Administrator",
+    },
+    ("ir.config_parameter", "create"): {
+        17: "Administration/Settings",
+        18: "Administration/Settings",
+        19: "Role / Administrator",
+    },
+    ("ir.config_parameter", "unlink"): {
+        17: "Administration/Settings",
+        18: "Administration/Settings",
+        19: "Role / Administrator",
+    },
 }
 _VERBS = {"read": "access", "write": "modify", "create": "create", "unlink": "delete"}
 
@@ -72,20 +108,35 @@ class Env:
         table = self.db.table(model)
         if table is None:
             if model in self.db.models:
-                table = Table(model, {"display_name": {"type": "char", "store": False, "string": "Display Name"}},
-                              self.db.models[model].get("order", "id"))
+                table = Table(
+                    model,
+                    {"display_name": {"type": "char", "store": False, "string": "Display Name"}},
+                    self.db.models[model].get("order", "id"),
+                )
                 self.db.tables[model] = table
             else:
                 raise UserError(f"Object {model} doesn't exist")
         return table
 
-    def search_ids(self, model: str, domain: list[Any], *, active_test: bool | None = None, order: str | None = None,
-                   offset: int = 0, limit: int | None = None) -> list[int]:
+    def search_ids(
+        self,
+        model: str,
+        domain: list[Any],
+        *,
+        active_test: bool | None = None,
+        order: str | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> list[int]:
         table = self.table(model)
         domain = list(domain or [])
         if active_test is None:
             active_test = self.context.get("active_test", True) is not False
-        if active_test and "active" in table.fields and not _domain.uses_active(_domain.normalize(self, model, domain)):
+        if (
+            active_test
+            and "active" in table.fields
+            and not _domain.uses_active(_domain.normalize(self, model, domain))
+        ):
             domain = ["&", ("active", "=", True), *(_domain.normalize(self, model, domain) or [(1, "=", 1)])]
         pred = _domain.compile_domain(self, model, domain)
         order = order or table.order
@@ -106,7 +157,7 @@ class Env:
 
     def sorted_rows(self, model: str, order: str, keys: list[Any]) -> list[dict[str, Any]]:
         table = self.table(model)
-        cache = getattr(table, "_sorted_cache", None)
+        cache: tuple[int, dict[str, list[dict[str, Any]]]] | None = getattr(table, "_sorted_cache", None)
         version = getattr(table, "_version", 0)
         if cache is None or cache[0] != version:
             cache = (version, {})
@@ -148,16 +199,22 @@ class Env:
                         todo.append(c)
         else:
             for rid in start:
-                row = table.rows.get(rid)
+                current = table.rows.get(rid)
                 seen = 0
-                while row is not None and row.get(parent) and seen < 1000:
-                    result.add(row[parent])
-                    row = table.rows.get(row[parent])
+                while current is not None and current.get(parent) and seen < 1000:
+                    result.add(current[parent])
+                    current = table.rows.get(current[parent])
                     seen += 1
         return result
 
-    def name_search_ids(self, model: str, name: Any, operator: str = "ilike", domain: list[Any] | None = None,
-                        limit: int | None = None) -> list[int]:
+    def name_search_ids(
+        self,
+        model: str,
+        name: Any,
+        operator: str = "ilike",
+        domain: list[Any] | None = None,
+        limit: int | None = None,
+    ) -> list[int]:
         table = self.table(model)
         fields = ["display_name"]
         if model == "product.product" and "default_code" in table.fields:
@@ -252,8 +309,10 @@ class Env:
 def _missing(field: dict[str, Any] | None) -> Any:
     if field is None:
         return False
-    return list(_EMPTY_BY_TYPE[field["type"]]) if field["type"] in ("one2many", "many2many") else _EMPTY_BY_TYPE.get(
-        field["type"], False
+    return (
+        list(_EMPTY_BY_TYPE[field["type"]])
+        if field["type"] in ("one2many", "many2many")
+        else _EMPTY_BY_TYPE.get(field["type"], False)
     )
 
 
@@ -277,8 +336,23 @@ class BaseModel:
     """Odoo's public model API. Method names and signatures are Odoo's, so argument errors read the same."""
 
     _record_methods = frozenset(
-        {"read", "write", "unlink", "copy", "exists", "web_read", "has_access", "name_get", "action_confirm",
-         "action_cancel", "action_draft", "toggle_active", "action_archive", "action_unarchive", "get_metadata"}
+        {
+            "read",
+            "write",
+            "unlink",
+            "copy",
+            "exists",
+            "web_read",
+            "has_access",
+            "name_get",
+            "action_confirm",
+            "action_cancel",
+            "action_draft",
+            "toggle_active",
+            "action_archive",
+            "action_unarchive",
+            "get_metadata",
+        }
     )
 
     def __init__(self, env: Env, model: str, ids: list[int] | None = None) -> None:
@@ -288,7 +362,9 @@ class BaseModel:
         self._table = env.table(model)
 
     # -- search & read -------------------------------------------------------------------------------
-    def search(self, domain: Any, offset: int = 0, limit: int | None = None, order: str | None = None) -> list[int]:
+    def search(
+        self, domain: Any, offset: int = 0, limit: int | None = None, order: str | None = None
+    ) -> list[int]:
         self.env.check_access(self._name, "read")
         return self.env.search_ids(self._name, domain, order=order, offset=offset or 0, limit=limit or None)
 
@@ -296,21 +372,36 @@ class BaseModel:
         self.env.check_access(self._name, "read")
         return len(self.env.search_ids(self._name, domain, limit=limit or None))
 
-    def search_read(self, domain: Any = None, fields: list[str] | None = None, offset: int = 0,
-                    limit: int | None = None, order: str | None = None, **read_kwargs: Any) -> list[dict[str, Any]]:
+    def search_read(
+        self,
+        domain: Any = None,
+        fields: list[str] | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+        order: str | None = None,
+        **read_kwargs: Any,
+    ) -> list[dict[str, Any]]:
         if read_kwargs:
             key = next(iter(read_kwargs))
             raise type_error(f"BaseModel._read_format() got an unexpected keyword argument '{key}'")
         self.env.check_access(self._name, "read")
-        ids = self.env.search_ids(self._name, domain or [], order=order, offset=offset or 0, limit=limit or None)
+        ids = self.env.search_ids(
+            self._name, domain or [], order=order, offset=offset or 0, limit=limit or None
+        )
         return self.env.read_rows(self._name, ids, fields)
 
     def read(self, fields: list[str] | None = None, load: str = "_classic_read") -> list[dict[str, Any]]:
         self.env.check_access(self._name, "read")
         return self.env.read_rows(self._name, self._ids, fields)
 
-    def search_fetch(self, domain: Any, field_names: list[str], offset: int = 0, limit: int | None = None,
-                     order: str | None = None) -> list[int]:
+    def search_fetch(
+        self,
+        domain: Any,
+        field_names: list[str],
+        offset: int = 0,
+        limit: int | None = None,
+        order: str | None = None,
+    ) -> list[int]:
         return self.search(domain, offset, limit, order)
 
     def exists(self) -> list[int]:
@@ -319,7 +410,9 @@ class BaseModel:
     def name_get(self) -> list[list[Any]]:
         return [[i, self.env.db.display_name(self._name, i)] for i in self._ids if i in self._table.rows]
 
-    def fields_get(self, allfields: list[str] | None = None, attributes: list[str] | None = None) -> dict[str, Any]:
+    def fields_get(
+        self, allfields: list[str] | None = None, attributes: list[str] | None = None
+    ) -> dict[str, Any]:
         out = {}
         for name, desc in self._table.fields.items():
             if allfields and name not in allfields:
@@ -347,8 +440,9 @@ class BaseModel:
             return False
         return True
 
-    def name_search(self, name: str = "", args: list[Any] | None = None, operator: str = "ilike",
-                    limit: int = 100) -> list[list[Any]]:
+    def name_search(
+        self, name: str = "", args: list[Any] | None = None, operator: str = "ilike", limit: int = 100
+    ) -> list[list[Any]]:
         ids = self.env.name_search_ids(self._name, name, operator, args or [], limit)
         return [[i, self.env.db.display_name(self._name, i)] for i in ids]
 
@@ -393,7 +487,11 @@ class BaseModel:
             for name, field in self._table.fields.items():
                 if name in ("id", "display_name", "create_date", "write_date", "create_uid", "write_uid"):
                     continue
-                if not field.get("store") or field["type"] == "one2many" or field.get("readonly") and name != "name":
+                if (
+                    not field.get("store")
+                    or field["type"] == "one2many"
+                    or (field.get("readonly") and name != "name")
+                ):
                     continue
                 if name not in row:
                     continue
@@ -408,23 +506,46 @@ class BaseModel:
         return new_ids[0] if len(new_ids) == 1 else new_ids
 
     # -- grouping ---------------------------------------------------------------------------------------
-    def read_group(self, domain: Any, fields: list[str], groupby: Any, offset: int = 0, limit: int | None = None,
-                   orderby: Any = False, lazy: bool = True) -> list[dict[str, Any]]:
+    def read_group(
+        self,
+        domain: Any,
+        fields: list[str],
+        groupby: Any,
+        offset: int = 0,
+        limit: int | None = None,
+        orderby: Any = False,
+        lazy: bool = True,
+    ) -> list[dict[str, Any]]:
         from ._grouping import read_group
 
         self.env.check_access(self._name, "read")
         return read_group(self.env, self._name, domain, fields, groupby, offset, limit, orderby, lazy)
 
-    def formatted_read_group(self, domain: Any, groupby: Any = (), aggregates: Any = (), having: Any = (),
-                             offset: int = 0, limit: int | None = None, order: str | None = None) -> list[dict[str, Any]]:
+    def formatted_read_group(
+        self,
+        domain: Any,
+        groupby: Any = (),
+        aggregates: Any = (),
+        having: Any = (),
+        offset: int = 0,
+        limit: int | None = None,
+        order: str | None = None,
+    ) -> list[dict[str, Any]]:
         from ._grouping import formatted_read_group
 
         self.env.check_access(self._name, "read")
         return formatted_read_group(self.env, self._name, domain, groupby, aggregates, offset, limit, order)
 
     # -- web client ------------------------------------------------------------------------------------
-    def web_search_read(self, domain: Any, specification: dict[str, Any], offset: int = 0, limit: int | None = None,
-                        order: str | None = None, count_limit: int | None = None) -> dict[str, Any]:
+    def web_search_read(
+        self,
+        domain: Any,
+        specification: dict[str, Any],
+        offset: int = 0,
+        limit: int | None = None,
+        order: str | None = None,
+        count_limit: int | None = None,
+    ) -> dict[str, Any]:
         ids = self.env.search_ids(self._name, domain, order=order, offset=offset or 0, limit=limit or None)
         records = _web_read(self.env, self._name, ids, specification)
         length = len(records)
@@ -452,7 +573,10 @@ def _web_read(env: Env, model: str, ids: list[int], spec: dict[str, Any]) -> lis
                     if got:
                         row[name] = got[0]
                     else:
-                        row[name] = {"id": rid, **{k: env.db.display_name(field["relation"], rid) for k in sub_fields}}
+                        row[name] = {
+                            "id": rid,
+                            **{k: env.db.display_name(field["relation"], rid) for k in sub_fields},
+                        }
                 else:
                     row[name] = rid
             elif field.get("type") in ("one2many", "many2many") and sub_fields:
@@ -467,8 +591,13 @@ def _defaults(env: Env, model: str) -> dict[str, Any]:
     if "active" in table.fields:
         out["active"] = True
     specific = {
-        "res.partner": {"type": "contact", "is_company": False, "lang": env.context.get("lang", "en_US"),
-                        "tz": env.context.get("tz", False), "color": 0},
+        "res.partner": {
+            "type": "contact",
+            "is_company": False,
+            "lang": env.context.get("lang", "en_US"),
+            "tz": env.context.get("tz", False),
+            "color": 0,
+        },
         "sale.order": {"state": "draft", "company_id": 1, "date_order": _now()},
         "crm.lead": {"type": env.context.get("default_type", "lead"), "priority": "0", "user_id": env.uid},
     }
@@ -552,8 +681,9 @@ def _required_error(env: Env, model: str, name: str, field: dict[str, Any]) -> E
     return ValidationError(msg)
 
 
-def _x2many_commands(env: Env, model: str, table: Table, name: str, current: list[int], commands: Any,
-                     owner: int | None) -> tuple[list[int], list[Callable[[int], None]]]:
+def _x2many_commands(
+    env: Env, model: str, table: Table, name: str, current: list[int], commands: Any, owner: int | None
+) -> tuple[list[int], list[Callable[[int], None]]]:
     """Apply x2many commands; returns the new id list and actions to run once the owner id is known."""
     field = table.fields[name]
     relation = field.get("relation", "")
@@ -571,8 +701,11 @@ def _x2many_commands(env: Env, model: str, table: Table, name: str, current: lis
             vals = dict(cmd[2] or {})
             inverse = field.get("relation_field")
             if field["type"] == "one2many" and inverse:
+
                 def create_child(owner_id: int, vals: dict[str, Any] = vals, inverse: str = inverse) -> None:
-                    ids.append(_create_one(env, relation, {**vals, inverse: owner_id}))
+                    # the child's many2one to the owner puts it in the owner's one2many (_sync_inverse)
+                    _create_one(env, relation, {**vals, inverse: owner_id})
+
                 later.append(create_child)
             else:
                 ids.append(_create_one(env, relation, vals))
@@ -631,7 +764,12 @@ def _create_one(env: Env, model: str, vals: dict[str, Any]) -> int:
                 row[name] = _missing(field)
         _check_constraints(env, model, row)
         now = _now()
-        for name, value in (("create_date", now), ("write_date", now), ("create_uid", env.uid), ("write_uid", env.uid)):
+        for name, value in (
+            ("create_date", now),
+            ("write_date", now),
+            ("create_uid", env.uid),
+            ("write_uid", env.uid),
+        ):
             if name in table.fields:
                 row[name] = value
         table.rows[rid] = row
@@ -643,7 +781,9 @@ def _create_one(env: Env, model: str, vals: dict[str, Any]) -> int:
         return rid
 
 
-_AUTO_FIELDS = frozenset({"create_date", "write_date", "create_uid", "write_uid", "display_name", "name", "id"})
+_AUTO_FIELDS = frozenset(
+    {"create_date", "write_date", "create_uid", "write_uid", "display_name", "name", "id"}
+)
 
 
 def _write(env: Env, model: str, ids: list[int], vals: dict[str, Any]) -> None:
@@ -666,7 +806,9 @@ def _write(env: Env, model: str, ids: list[int], vals: dict[str, Any]) -> None:
             for name, value in vals.items():
                 field = table.fields[name]
                 if field["type"] in ("one2many", "many2many"):
-                    new[name], actions = _x2many_commands(env, model, table, name, row.get(name) or [], value, rid)
+                    new[name], actions = _x2many_commands(
+                        env, model, table, name, row.get(name) or [], value, rid
+                    )
                     later.extend(actions)
                 else:
                     new[name] = _convert(env, model, table, name, value)
@@ -719,7 +861,9 @@ def _check_constraints(env: Env, model: str, row: dict[str, Any]) -> None:
         raise ValidationError("The operation cannot be completed: Contacts require a name")
 
 
-def _sync_inverse(env: Env, model: str, table: Table, row: dict[str, Any], old: dict[str, Any] | None) -> None:
+def _sync_inverse(
+    env: Env, model: str, table: Table, row: dict[str, Any], old: dict[str, Any] | None
+) -> None:
     """Keep one2many fields in step with the many2one that backs them."""
     for other in env.db.tables.values():
         for name, field in other.fields.items():
@@ -744,7 +888,11 @@ def _sync_inverse(env: Env, model: str, table: Table, row: dict[str, Any], old: 
 def _unlink_links(env: Env, model: str, rid: int) -> None:
     for other in env.db.tables.values():
         for name, field in other.fields.items():
-            if field.get("relation") != model or field.get("type") not in ("one2many", "many2many", "many2one"):
+            if field.get("relation") != model or field.get("type") not in (
+                "one2many",
+                "many2many",
+                "many2one",
+            ):
                 continue
             for row in other.rows.values():
                 value = row.get(name)
@@ -847,8 +995,11 @@ def _order_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
     vals = dict(vals)
     if not vals.get("name") or vals.get("name") == "New":
         table = env.table("sale.order")
-        numbers = [int(r["name"][1:]) for r in table.rows.values() if str(r.get("name", "")).startswith("S")
-                   and str(r["name"][1:]).isdigit()]
+        numbers = [
+            int(r["name"][1:])
+            for r in table.rows.values()
+            if str(r.get("name", "")).startswith("S") and str(r["name"][1:]).isdigit()
+        ]
         vals["name"] = f"S{(max(numbers, default=0) + 1):05d}"
     vals.setdefault("date_order", _now())
     vals.setdefault("user_id", env.uid)
@@ -866,7 +1017,11 @@ def _order_line_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
     if product_id and products is not None and product_id in products.rows:
         product = products.rows[product_id]
         label = product.get("display_name") or env.format_value(products, "name", product)
-        description = env.format_value(products, "description_sale", product) if "description_sale" in products.fields else False
+        description = (
+            env.format_value(products, "description_sale", product)
+            if "description_sale" in products.fields
+            else False
+        )
         if env.db.major >= 19 and description:
             label = f"{label}\n{description}"
         vals.setdefault("name", label)
@@ -883,7 +1038,11 @@ def _product_price(env: Env, product_id: Any) -> float:
     products = env.db.table("product.product")
     if products is None or not product_id or product_id not in products.rows:
         return 0.0
-    price = env.format_value(products, "lst_price", products.rows[product_id]) if "lst_price" in products.fields else 0.0
+    price = (
+        env.format_value(products, "lst_price", products.rows[product_id])
+        if "lst_price" in products.fields
+        else 0.0
+    )
     if not price:
         price = env.format_value(products, "list_price", products.rows[product_id])
     return float(price or 0.0)
@@ -921,8 +1080,12 @@ def _create_delivery(env: Env, order: dict[str, Any]) -> None:
     if pickings is None:
         return
     vals: dict[str, Any] = {}
-    for name, value in (("origin", order.get("name")), ("partner_id", order.get("partner_id")),
-                        ("sale_id", order["id"]), ("state", "assigned")):
+    for name, value in (
+        ("origin", order.get("name")),
+        ("partner_id", order.get("partner_id")),
+        ("sale_id", order["id"]),
+        ("state", "assigned"),
+    ):
         if name in pickings.fields:
             vals[name] = value
     rid = pickings.next_id
@@ -941,7 +1104,11 @@ def context_get(self: BaseModel) -> dict[str, Any]:
     partners = self.env.db.table("res.partner")
     row = users.rows.get(self.env.uid, {})
     partner = partners.rows.get(row.get("partner_id") or 0, {}) if partners is not None else {}
-    return {"lang": partner.get("lang") or "en_US", "tz": partner.get("tz") or "Europe/Brussels", "uid": self.env.uid}
+    return {
+        "lang": partner.get("lang") or "en_US",
+        "tz": partner.get("tz") or "Europe/Brussels",
+        "uid": self.env.uid,
+    }
 
 
 _COMPUTE: dict[str, Callable[[Env, int], None]] = {
@@ -969,9 +1136,28 @@ _MISSING_BY_VERSION: dict[int, frozenset[str]] = {
 }
 _PRIVATE_BY_VERSION: dict[int, frozenset[str]] = {19: frozenset({"exists", "search_fetch"})}
 _PUBLIC = frozenset(
-    {"search", "search_count", "search_read", "read", "search_fetch", "exists", "name_get", "fields_get",
-     "default_get", "check_access_rights", "has_access", "name_search", "create", "write", "unlink", "copy",
-     "read_group", "formatted_read_group", "web_search_read", "web_read"}
+    {
+        "search",
+        "search_count",
+        "search_read",
+        "read",
+        "search_fetch",
+        "exists",
+        "name_get",
+        "fields_get",
+        "default_get",
+        "check_access_rights",
+        "has_access",
+        "name_search",
+        "create",
+        "write",
+        "unlink",
+        "copy",
+        "read_group",
+        "formatted_read_group",
+        "web_search_read",
+        "web_read",
+    }
 )
 
 

@@ -136,9 +136,8 @@ class OdooEmulator:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port, backlog=128)
         await site.start()
-        server = site._server
-        assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        server: Any = site._server
+        self.port = server.sockets[0].getsockname()[1]
 
     async def _stop_site(self) -> None:
         if self._runner is not None:
@@ -183,7 +182,11 @@ class OdooEmulator:
         self.db.restore(self._snapshot)
 
     def count(self, model: str | None = None, method: str | None = None) -> int:
-        return sum(n for (m, f), n in self.calls.items() if (model is None or m == model) and (method is None or f == method))
+        return sum(
+            n
+            for (m, f), n in self.calls.items()
+            if (model is None or m == model) and (method is None or f == method)
+        )
 
     def load_partners(self, n: int, *, start_name: str = "Generated Partner") -> list[int]:
         """Add ``n`` generated partners quickly (for benchmarks and streaming tests)."""
@@ -202,8 +205,12 @@ class OdooEmulator:
             login = row.get("login")
             if login in _PASSWORDS and row.get("active", True):
                 users[login] = _orm.User(
-                    row["id"], login, _PASSWORDS[login], self.api_key if login == "admin" else None,
-                    str(row.get("display_name") or login), row.get("partner_id") or 0,
+                    row["id"],
+                    login,
+                    _PASSWORDS[login],
+                    self.api_key if login == "admin" else None,
+                    str(row.get("display_name") or login),
+                    row.get("partner_id") or 0,
                 )
         return users
 
@@ -267,8 +274,16 @@ class OdooEmulator:
             raise EmulatedError(f"Method not found: {method}", "builtins.Exception")
         raise EmulatedError(service, "builtins.KeyError")
 
-    def _execute(self, db: Any, uid: Any, password: Any, model: str, method: str, args: list[Any],
-                 kwargs: dict[str, Any]) -> Any:
+    def _execute(
+        self,
+        db: Any,
+        uid: Any,
+        password: Any,
+        model: str,
+        method: str,
+        args: list[Any],
+        kwargs: dict[str, Any],
+    ) -> Any:
         env = self._env(db, uid, password, (kwargs or {}).get("context"))
         self.calls[(model, method)] += 1
         with self.db.lock:
@@ -293,7 +308,7 @@ class OdooEmulator:
     async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
         transport = request.transport
         if transport is not None:
-            self._idle.discard(transport)  # type: ignore[arg-type]
+            self._idle.discard(transport)
         self.requests += 1
         for fault in list(self._faults):
             if fault.path is None or request.path.startswith(fault.path):
@@ -306,8 +321,11 @@ class OdooEmulator:
                         transport.abort()  # like a worker killed mid-request: no answer at all
                     return web.Response(status=499)
                 if fault.kind in ("502", "503"):
-                    return web.Response(status=int(fault.kind), text=f"<html><body>{fault.kind}</body></html>",
-                                        content_type="text/html")
+                    return web.Response(
+                        status=int(fault.kind),
+                        text=f"<html><body>{fault.kind}</body></html>",
+                        content_type="text/html",
+                    )
                 if fault.kind == "slow":
                     await asyncio.sleep(fault.seconds)
                 break
@@ -319,27 +337,35 @@ class OdooEmulator:
         if self.close_connections:
             response.force_close()
         elif transport is not None:
-            self._idle.add(transport)  # type: ignore[arg-type]
+            self._idle.add(transport)
         return response
 
     def _json(self, payload: Any, status: int = 200) -> web.Response:
-        return web.Response(body=json.dumps(payload).encode(), status=status,
-                            content_type="application/json", charset="utf-8")
+        return web.Response(
+            body=json.dumps(payload).encode(), status=status, content_type="application/json", charset="utf-8"
+        )
 
     def _rpc_error(self, rid: Any, exc: EmulatedError, code: int | None = None) -> web.Response:
         if code is None:
             code = 0 if self.db.major >= 19 else 200
         message = "Odoo Session Expired" if code == 100 else "Odoo Server Error"
-        return self._json({
-            "jsonrpc": "2.0",
-            "id": None if code == 100 else rid,
-            "error": {
-                "code": code,
-                "message": message,
-                "data": {"name": exc.odoo_name, "message": exc.message, "arguments": [exc.message],
-                         "context": {}, "debug": _traceback(exc)},
-            },
-        })
+        return self._json(
+            {
+                "jsonrpc": "2.0",
+                "id": None if code == 100 else rid,
+                "error": {
+                    "code": code,
+                    "message": message,
+                    "data": {
+                        "name": exc.odoo_name,
+                        "message": exc.message,
+                        "arguments": [exc.message],
+                        "context": {},
+                        "debug": _traceback(exc),
+                    },
+                },
+            }
+        )
 
     def _rpc_result(self, rid: Any, result: Any) -> web.Response:
         payload: dict[str, Any] = {"jsonrpc": "2.0", "id": rid}
@@ -361,7 +387,9 @@ class OdooEmulator:
             return parsed
         rid, params = parsed
         try:
-            result = self.dispatch(params.get("service", ""), params.get("method", ""), list(params.get("args") or []))
+            result = self.dispatch(
+                params.get("service", ""), params.get("method", ""), list(params.get("args") or [])
+            )
         except EmulatedError as exc:
             return self._rpc_error(rid, exc)
         return self._rpc_result(rid, result)
@@ -372,8 +400,11 @@ class OdooEmulator:
         try:
             params, method = xmlrpc_codec.loads(body)
         except Exception as exc:
-            return web.Response(body=xmlrpc_codec.dumps_fault(1, f"Invalid XML-RPC request: {exc}", prolog_quote=quote),
-                                content_type="text/xml", charset="utf-8")
+            return web.Response(
+                body=xmlrpc_codec.dumps_fault(1, f"Invalid XML-RPC request: {exc}", prolog_quote=quote),
+                content_type="text/xml",
+                charset="utf-8",
+            )
         try:
             result = self.dispatch(request.match_info["service"], method or "", list(params))
             payload = xmlrpc_codec.dumps_response(_xml_safe(result), prolog_quote=quote)
@@ -384,7 +415,9 @@ class OdooEmulator:
             payload = payload.replace(b"</params>\n</methodResponse>", b"</params>\n\n</methodResponse>")
         return web.Response(body=payload, content_type="text/xml", charset="utf-8")
 
-    def _session_cookie_response(self, rid: Any, result: Any, session: str, times: int | None = None) -> web.Response:
+    def _session_cookie_response(
+        self, rid: Any, result: Any, session: str, times: int | None = None
+    ) -> web.Response:
         response = self._rpc_result(rid, result)
         expires = formatdate(time.time() + 604800 * 52, usegmt=True)
         cookie = f"session_id={session}; Expires={expires}; Max-Age=604800; HttpOnly; Path=/"
@@ -395,8 +428,14 @@ class OdooEmulator:
     def _session_info(self, uid: int) -> dict[str, Any]:
         info = json.loads(json.dumps(self.db.session_info)) if self.db.session_info else {}
         user = self._user_by_uid(uid)
-        info.update({"uid": uid, "db": self.database, "is_admin": bool(user and user.is_admin),
-                     "is_system": bool(user and user.is_admin)})
+        info.update(
+            {
+                "uid": uid,
+                "db": self.database,
+                "is_admin": bool(user and user.is_admin),
+                "is_system": bool(user and user.is_admin),
+            }
+        )
         if user is not None:
             info["name"] = user.name
             info["partner_id"] = user.partner_id
@@ -433,7 +472,9 @@ class OdooEmulator:
         rid, _ = parsed
         uid = self._session_uid(request)
         if uid is None:
-            return self._rpc_error(rid, EmulatedError("Session expired", "odoo.http.SessionExpiredException"), 100)
+            return self._rpc_error(
+                rid, EmulatedError("Session expired", "odoo.http.SessionExpiredException"), 100
+            )
         sid = request.cookies.get("session_id", "")
         return self._session_cookie_response(rid, self._session_info(uid), sid, times=1)
 
@@ -444,7 +485,9 @@ class OdooEmulator:
         rid, params = parsed
         uid = self._session_uid(request)
         if uid is None:
-            return self._rpc_error(rid, EmulatedError("Session expired", "odoo.http.SessionExpiredException"), 100)
+            return self._rpc_error(
+                rid, EmulatedError("Session expired", "odoo.http.SessionExpiredException"), 100
+            )
         user = self._user_by_uid(uid)
         assert user is not None
         kwargs = dict(params.get("kwargs") or {})
@@ -463,8 +506,13 @@ class OdooEmulator:
 
     def _json2_error(self, exc: EmulatedError) -> web.Response:
         args: list[Any] = [exc.message, exc.json2_status] if exc.status_in_arguments else [exc.message]
-        payload = {"name": exc.odoo_name, "message": exc.message, "arguments": args, "context": {},
-                   "debug": _traceback(exc)}
+        payload = {
+            "name": exc.odoo_name,
+            "message": exc.message,
+            "arguments": args,
+            "context": {},
+            "debug": _traceback(exc),
+        }
         response = self._json(payload, exc.json2_status)
         if exc.json2_status == 401:
             response.headers["WWW-Authenticate"] = "Bearer "
@@ -472,7 +520,9 @@ class OdooEmulator:
 
     async def _json2(self, request: web.Request) -> web.Response:
         if self.db.major < 19:
-            return web.Response(status=404, text="<!doctype html><title>404 Not Found</title>", content_type="text/html")
+            return web.Response(
+                status=404, text="<!doctype html><title>404 Not Found</title>", content_type="text/html"
+            )
         if request.method != "POST" or "model" not in request.match_info:
             return self._json2_error(NotFound("Did you mean POST /json/2/<model>/<method>?"))
         db = request.headers.get("X-Odoo-Database", self.database)
@@ -481,8 +531,12 @@ class OdooEmulator:
         auth = request.headers.get("Authorization", "")
         scheme, _, key = auth.partition(" ")
         if scheme.lower() != "bearer" or not key:
-            return self._json2_error(Unauthorized("User not authenticated, use an API Key with a Bearer Authorization header."))
-        user = next((u for u in self._users.values() if u.api_key and secrets.compare_digest(u.api_key, key)), None)
+            return self._json2_error(
+                Unauthorized("User not authenticated, use an API Key with a Bearer Authorization header.")
+            )
+        user = next(
+            (u for u in self._users.values() if u.api_key and secrets.compare_digest(u.api_key, key)), None
+        )
         if user is None:
             return self._json2_error(Unauthorized("Invalid apikey"))
         raw = await request.read()
