@@ -132,7 +132,7 @@ class BaseRecord:
         """A partial record that knows only its id (and display name): the value of a many2one."""
         rec = cls.__new__(cls)
         object.__setattr__(rec, "id", record_id)
-        if display_name is not None:
+        if display_name is not None and "display_name" in cls.__zenoo_schema__.fields:
             object.__setattr__(rec, "display_name", display_name)
         return rec
 

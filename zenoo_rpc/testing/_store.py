@@ -57,6 +57,7 @@ class Database:
         if info_path.exists():
             self.session_info = json.loads(info_path.read_text())
         self._load_data(root / "data")
+        self._load_ir_model()
         seq_path = root / "sequences.json"
         if seq_path.exists():  # where the recorded database's id sequences stood (deleted demo rows used ids)
             for model, next_id in json.loads(seq_path.read_text()).items():
@@ -80,6 +81,17 @@ class Database:
                     row[name] = value
                 table.rows[rec["id"]] = row
             table.next_id = max(table.rows, default=0) + 1
+
+    def _load_ir_model(self) -> None:
+        """``ir.model`` answers from models.json, as Odoo's own registry table does."""
+        table = self.tables.get("ir.model")
+        if table is None or table.rows:
+            return
+        for row in self.models.values():
+            rec = {k: v for k, v in row.items() if k in table.fields or k == "id"}
+            rec["display_name"] = row.get("name", row["model"])
+            table.rows[row["id"]] = rec
+        table.next_id = max(table.rows, default=0) + 1
 
     def table(self, model: str) -> Table | None:
         return self.tables.get(model)

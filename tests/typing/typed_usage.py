@@ -1,0 +1,29 @@
+"""Type-check only (never run): mypy must flag each line that carries an E comment, and nothing else."""
+
+from __future__ import annotations
+
+from generated_models import ResPartner, ResPartnerValues, TypedSyncZenooClient, TypedZenooClient
+
+
+def sync_usage(client: TypedSyncZenooClient) -> None:
+    partners = client.res_partner.filter(ResPartner.F.name.ilike("acme")).all()
+    first = partners[0]
+    print(first.name, first.country_id)
+    client.res_partner.filter(ResPartner.F.nmae.ilike("acme")).all()  # E: misspelled field in filter
+    print(first.emial)  # E: misspelled attribute
+    values: ResPartnerValues = {"name": "Acme", "emial": "a@example.com"}  # E: misspelled create key
+    client.res_partner.create(values)
+    count: int = client.res_partner.count()
+    print(count)
+
+
+async def async_usage(client: TypedZenooClient) -> None:
+    partners = await client.res_partner.filter(ResPartner.F.country_id.code == "BE").all()
+    first = partners[0]
+    print(first.name)
+    await client.res_partner.filter(ResPartner.F.country_id.cdoe == "BE").all()  # E: misspelled related field
+    print(first.phoen)  # E: misspelled attribute
+    values: ResPartnerValues = {"nmae": "Acme"}  # E: misspelled create key
+    await client.res_partner.create(values)
+    wrong: str = await client.res_partner.count()  # E: count() is an int
+    print(wrong)
