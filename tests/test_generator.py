@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-
 from conformance import SHARED, shared_available
+
 from generator.cli import main
 from generator.ir import attr_name, build
 from generator.render import check, write
