@@ -412,6 +412,8 @@ _FROM_ODOO: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "zip": ("zip", conv.text),
 }
 
+CrmLead.__zenoo_attrs__ = {name: attr for name, (attr, _) in _FROM_ODOO.items()}
+
 _WRITABLE: tuple[tuple[str, str], ...] = (
     ("active", "active"),
     ("activity_ids", "activity_ids"),

@@ -157,6 +157,8 @@ _FROM_ODOO: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "write_uid": ("write_uid", conv.many2one("res.users")),
 }
 
+IrAttachment.__zenoo_attrs__ = {name: attr for name, (attr, _) in _FROM_ODOO.items()}
+
 _WRITABLE: tuple[tuple[str, str], ...] = (
     ("access_token", "access_token"),
     ("company_id", "company_id"),

@@ -258,6 +258,8 @@ _FROM_ODOO: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "write_uid": ("write_uid", conv.many2one("res.users")),
 }
 
+MailMessage.__zenoo_attrs__ = {name: attr for name, (attr, _) in _FROM_ODOO.items()}
+
 _WRITABLE: tuple[tuple[str, str], ...] = (
     ("attachment_ids", "attachment_ids"),
     ("author_guest_id", "author_guest_id"),

@@ -831,6 +831,8 @@ _FROM_ODOO: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "zip": ("zip", conv.text),
 }
 
+ResCompany.__zenoo_attrs__ = {name: attr for name, (attr, _) in _FROM_ODOO.items()}
+
 _WRITABLE: tuple[tuple[str, str], ...] = (
     ("account_cash_basis_base_account_id", "account_cash_basis_base_account_id"),
     ("account_default_pos_receivable_account_id", "account_default_pos_receivable_account_id"),

@@ -125,6 +125,8 @@ _FROM_ODOO: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "zip_required": ("zip_required", conv.boolean),
 }
 
+ResCountry.__zenoo_attrs__ = {name: attr for name, (attr, _) in _FROM_ODOO.items()}
+
 _WRITABLE: tuple[tuple[str, str], ...] = (
     ("address_format", "address_format"),
     ("address_view_id", "address_view_id"),

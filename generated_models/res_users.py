@@ -1625,6 +1625,8 @@ _FROM_ODOO: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "zip": ("zip", conv.text),
 }
 
+ResUsers.__zenoo_attrs__ = {name: attr for name, (attr, _) in _FROM_ODOO.items()}
+
 _WRITABLE: tuple[tuple[str, str], ...] = (
     ("action_id", "action_id"),
     ("active", "active"),

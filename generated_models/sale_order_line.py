@@ -360,6 +360,8 @@ _FROM_ODOO: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "write_uid": ("write_uid", conv.many2one("res.users")),
 }
 
+SaleOrderLine.__zenoo_attrs__ = {name: attr for name, (attr, _) in _FROM_ODOO.items()}
+
 _WRITABLE: tuple[tuple[str, str], ...] = (
     ("analytic_distribution", "analytic_distribution"),
     ("analytic_line_ids", "analytic_line_ids"),

@@ -136,10 +136,11 @@ class ClientBase:
         return self._query_cls(self, QuerySpec(model.__zenoo_model__, model))
 
     def model_by_name(self, name: str) -> Any:
-        """A query over any model by name; its records are typed if a generated class is imported."""
+        """A query over any model by name, with dynamic records shaped by the server's own ``fields_get``
+        (read once per client and model). Use :meth:`model` with a generated class for typed records."""
         if not isinstance(name, str) or not name:
             raise TypeError(f"model_by_name() takes a model name such as 'res.partner', not {name!r}")
-        return self._query_cls(self, QuerySpec(name, REGISTRY.get(name)))
+        return self._query_cls(self, QuerySpec(name, None))
 
     def __getattr__(self, name: str) -> Any:
         # client.res_partner -> the query over res.partner when its generated class is imported

@@ -43,7 +43,7 @@ class QueryBase(Generic[R]):
         return self._spec.model
 
     def _schema(self) -> ModelSchema | None:
-        return flows.schema_for(self._client._conn, self._spec.model)
+        return flows.schema_for(self._client._conn, self._spec.model, self._spec.typed)
 
     def _check_field(self, name: str, where: str) -> None:
         schema = self._schema()
@@ -55,7 +55,8 @@ class QueryBase(Generic[R]):
     def _and(self: S, q: Q) -> S:
         # compile now so that a bad lookup fails here, before any request (when the schema is known)
         if self._schema() is not None:
-            compile_q(q, self._spec.model, lambda m: flows.schema_for(self._client._conn, m))
+            typed = self._spec.typed
+            compile_q(q, self._spec.model, lambda m: flows.schema_for(self._client._conn, m, typed))
         where = q if self._spec.where is None else self._spec.where & q
         return self._with(where=where)
 
@@ -160,9 +161,8 @@ class QueryBase(Generic[R]):
         return flows.delete(self._client._conn, self._spec, self._ctx())
 
     def _create(self, values: Any) -> Any:
-        return flows.create(
-            self._client._conn, self._spec.model, values, {**self._ctx(), **self._spec.context}
-        )
+        ctx = {**self._ctx(), **self._spec.context}
+        return flows.create(self._client._conn, self._spec.model, values, ctx, self._spec.typed)
 
     def _page(self, after: int, size: int) -> Any:
         return flows.fetch_page(self._client._conn, self._spec, self._ctx(), self._client, after, size)
@@ -211,16 +211,22 @@ class AsyncQuery(QueryBase[R]):
     async def create(self, values: Mapping[str, Any] | list[Mapping[str, Any]]) -> Any:
         return await self._client._run(self._create(values))
 
-    async def iterate(self, batch_size: int = 500) -> AsyncIterator[R]:
-        """Stream every matching record, ``batch_size`` at a time, by keyset on ``id`` (constant memory)."""
-        last = _check_iterate(self._spec, batch_size)
-        while True:
-            page: list[R] = await self._client._run(self._page(last, batch_size))
-            for rec in page:
-                yield rec
-            if len(page) < batch_size:
-                return
-            last = page[-1].id  # type: ignore[attr-defined]
+    def iterate(self, batch_size: int = 500) -> AsyncIterator[R]:
+        """Stream every matching record, ``batch_size`` at a time, by keyset on ``id`` (constant memory).
+        Bad arguments fail here, before anything is sent."""
+        first = _check_iterate(self._spec, batch_size)
+
+        async def pages() -> AsyncIterator[R]:
+            last = first
+            while True:
+                page: list[R] = await self._client._run(self._page(last, batch_size))
+                for rec in page:
+                    yield rec
+                if len(page) < batch_size:
+                    return
+                last = page[-1].id  # type: ignore[attr-defined]
+
+        return pages()
 
 
 class SyncQuery(QueryBase[R]):
@@ -267,14 +273,20 @@ class SyncQuery(QueryBase[R]):
         return self._client._run(self._create(values))
 
     def iterate(self, batch_size: int = 500) -> Iterator[R]:
-        """Stream every matching record, ``batch_size`` at a time, by keyset on ``id`` (constant memory)."""
-        last = _check_iterate(self._spec, batch_size)
-        while True:
-            page: list[R] = self._client._run(self._page(last, batch_size))
-            yield from page
-            if len(page) < batch_size:
-                return
-            last = page[-1].id  # type: ignore[attr-defined]
+        """Stream every matching record, ``batch_size`` at a time, by keyset on ``id`` (constant memory).
+        Bad arguments fail here, before anything is sent."""
+        first = _check_iterate(self._spec, batch_size)
+
+        def pages() -> Iterator[R]:
+            last = first
+            while True:
+                page: list[R] = self._client._run(self._page(last, batch_size))
+                yield from page
+                if len(page) < batch_size:
+                    return
+                last = page[-1].id  # type: ignore[attr-defined]
+
+        return pages()
 
 
 def _check_iterate(spec: QuerySpec, batch_size: int) -> int:

@@ -158,18 +158,21 @@ def _cache_key(conn: Connection, model: str, method: str, args: list[Any], kw: M
 
 
 # -- schemas -----------------------------------------------------------------------------------------------
-def schema_for(conn: Connection, model: str) -> ModelSchema | None:
-    cls = REGISTRY.get(model)
-    if cls is not None:
-        return cls.__zenoo_schema__
+def schema_for(conn: Connection, model: str, typed: bool = True) -> ModelSchema | None:
+    """The schema of a model: its generated class's for typed queries, the server's (``fields_get``, read
+    once per client) for dynamic ones, so that classes generated for another server never leak in."""
+    if typed:
+        cls = REGISTRY.get(model)
+        if cls is not None:
+            return cls.__zenoo_schema__
     return conn.schemas.get(model)
 
 
 def ensure_schemas(
-    conn: Connection, models: list[str], context: Mapping[str, Any] | None = None
+    conn: Connection, models: list[str], context: Mapping[str, Any] | None = None, typed: bool = True
 ) -> Flow[None]:
     """Read ``fields_get`` once per client for models that have no generated class."""
-    missing = sorted({m for m in models if schema_for(conn, m) is None})
+    missing = sorted({m for m in models if schema_for(conn, m, typed) is None})
     if not missing:
         return
     flows = tuple(
@@ -189,10 +192,12 @@ def _prefetch_tree(paths: tuple[str, ...]) -> dict[str, Any]:
     return tree
 
 
-def _models_for_prefetch(conn: Connection, model: str, tree: Mapping[str, Any]) -> Flow[None]:
+def _models_for_prefetch(
+    conn: Connection, model: str, tree: Mapping[str, Any], typed: bool, context: Mapping[str, Any]
+) -> Flow[None]:
     """Make sure every schema along the prefetch paths is known (fields_get for dynamic models)."""
-    yield from ensure_schemas(conn, [model])
-    schema = schema_for(conn, model)
+    yield from ensure_schemas(conn, [model], context, typed)
+    schema = schema_for(conn, model, typed)
     assert schema is not None
     for name, sub in tree.items():
         info = schema.get(name)
@@ -202,18 +207,19 @@ def _models_for_prefetch(conn: Connection, model: str, tree: Mapping[str, Any]) 
             raise UnknownFieldError(model, name, "in prefetch_related()")
         if not info.is_relational or not info.relation:
             raise ClientError(f"{model}.{name} is a {info.type} field: prefetch_related() follows relations")
-        yield from _models_for_prefetch(conn, info.relation, sub)
+        yield from _models_for_prefetch(conn, info.relation, sub, typed, context)
 
 
 def _build(conn: Connection, spec_cls: Any, model: str, rows: list[dict[str, Any]], bind: Any) -> list[Any]:
+    """Records of ``spec_cls`` (a generated class), or dynamic records built from the server's schema."""
     records: list[Any]
     if spec_cls is not None:
         from_odoo = spec_cls.from_odoo
         records = [from_odoo(r) for r in rows]
     else:
-        schema = schema_for(conn, model)
+        schema = schema_for(conn, model, typed=False)
         assert schema is not None
-        resolver = _resolver(conn)
+        resolver = _resolver(conn, typed=False)
         records = [DynamicRecord.from_row(schema, r, resolver) for r in rows]
     if bind is not None:
         for rec in records:
@@ -221,8 +227,8 @@ def _build(conn: Connection, spec_cls: Any, model: str, rows: list[dict[str, Any
     return records
 
 
-def _resolver(conn: Connection) -> Any:
-    return lambda m: schema_for(conn, m)
+def _resolver(conn: Connection, typed: bool) -> Any:
+    return lambda m: schema_for(conn, m, typed)
 
 
 def _fields_for(schema: ModelSchema, only: tuple[str, ...] | None, tree: Mapping[str, Any]) -> list[str]:
@@ -238,21 +244,22 @@ def fetch_records(
 ) -> Flow[list[Any]]:
     """search_read, then one read per prefetch level for the whole result set."""
     tree = _prefetch_tree(spec.prefetch)
-    yield from _models_for_prefetch(conn, spec.model, tree)
+    ctx = {**context, **spec.context}
+    yield from _models_for_prefetch(conn, spec.model, tree, spec.typed, ctx)
     rows = yield from search_read_rows(conn, spec, context)
     records = _build(conn, spec.record_cls, spec.model, rows, bind)
-    yield from _prefetch(conn, spec.model, records, tree, {**context, **spec.context}, spec.cache_ttl, bind)
+    yield from _prefetch(conn, spec.model, records, tree, ctx, spec.cache_ttl, bind, spec.typed)
     return records
 
 
 def search_read_rows(
     conn: Connection, spec: QuerySpec, context: Mapping[str, Any], extra_domain: list[Any] | None = None
 ) -> Flow[list[dict[str, Any]]]:
-    yield from ensure_schemas(conn, [spec.model], context)
-    schema = schema_for(conn, spec.model)
+    yield from ensure_schemas(conn, [spec.model], context, spec.typed)
+    schema = schema_for(conn, spec.model, spec.typed)
     assert schema is not None
     tree = _prefetch_tree(spec.prefetch)
-    domain = spec.domain(_resolver(conn))
+    domain = spec.domain(_resolver(conn, spec.typed))
     if extra_domain:
         domain = ["&", *extra_domain, *domain] if domain else list(extra_domain)
     kwargs: dict[str, Any] = {"fields": _fields_for(schema, spec.fields, tree)}
@@ -276,10 +283,11 @@ def _prefetch(
     context: Mapping[str, Any],
     ttl: float | None,
     bind: Any,
+    typed: bool,
 ) -> Flow[None]:
     if not tree or not records:
         return
-    schema = schema_for(conn, model)
+    schema = schema_for(conn, model, typed)
     assert schema is not None
     plans = []
     for name, sub in tree.items():
@@ -287,10 +295,10 @@ def _prefetch(
         assert info is not None and info.relation
         seen: dict[int, None] = {}
         for rec in records:
-            value = getattr(rec, name)
+            value = rec.zenoo_get(name)
             for ref in value if isinstance(value, list) else [value] if value is not None else []:
                 seen[ref.id] = None
-        target = schema_for(conn, info.relation)
+        target = schema_for(conn, info.relation or "", typed)
         assert target is not None
         fields = _fields_for(target, None, sub)
         plans.append((name, info, list(seen), fields, sub))
@@ -304,16 +312,16 @@ def _prefetch(
         if not ids:
             continue
         rows = next(results)
-        cls = REGISTRY.get(info.relation or "")
+        cls = REGISTRY.get(info.relation or "") if typed else None
         related = _build(conn, cls, info.relation or "", rows, bind)
         by_id = {r.id: r for r in related}
         for rec in records:
-            value = getattr(rec, name)
+            value = rec.zenoo_get(name)
             if isinstance(value, list):
-                object.__setattr__(rec, name, [by_id[r.id] for r in value if r.id in by_id])
+                rec.zenoo_load(name, [by_id[r.id] for r in value if r.id in by_id])
             elif value is not None and value.id in by_id:
-                object.__setattr__(rec, name, by_id[value.id])
-        yield from _prefetch(conn, info.relation or "", related, sub, context, ttl, bind)
+                rec.zenoo_load(name, by_id[value.id])
+        yield from _prefetch(conn, info.relation or "", related, sub, context, ttl, bind, typed)
 
 
 def first(conn: Connection, spec: QuerySpec, context: Mapping[str, Any], bind: Any) -> Flow[Any]:
@@ -335,7 +343,7 @@ def get(conn: Connection, spec: QuerySpec, context: Mapping[str, Any], bind: Any
 
 
 def count(conn: Connection, spec: QuerySpec, context: Mapping[str, Any]) -> Flow[int]:
-    yield from ensure_schemas(conn, [spec.model], context)
+    yield from ensure_schemas(conn, [spec.model], context, spec.typed)
     kwargs: dict[str, Any] = {}
     if spec.limit is not None:
         kwargs["limit"] = spec.limit + spec.offset
@@ -343,7 +351,7 @@ def count(conn: Connection, spec: QuerySpec, context: Mapping[str, Any]) -> Flow
         conn,
         spec.model,
         "search_count",
-        [spec.domain(_resolver(conn))],
+        [spec.domain(_resolver(conn, spec.typed))],
         kwargs,
         {**context, **spec.context},
         spec.cache_ttl,
@@ -352,7 +360,7 @@ def count(conn: Connection, spec: QuerySpec, context: Mapping[str, Any]) -> Flow
 
 
 def search_ids(conn: Connection, spec: QuerySpec, context: Mapping[str, Any]) -> Flow[list[int]]:
-    yield from ensure_schemas(conn, [spec.model], context)
+    yield from ensure_schemas(conn, [spec.model], context, spec.typed)
     kwargs: dict[str, Any] = {}
     if spec.offset:
         kwargs["offset"] = spec.offset
@@ -364,7 +372,7 @@ def search_ids(conn: Connection, spec: QuerySpec, context: Mapping[str, Any]) ->
         conn,
         spec.model,
         "search",
-        [spec.domain(_resolver(conn))],
+        [spec.domain(_resolver(conn, spec.typed))],
         kwargs,
         {**context, **spec.context},
         spec.cache_ttl,
@@ -385,17 +393,20 @@ def fetch_page(
 
     page_spec = attrs.evolve(spec, order=("id",), limit=size, offset=0)
     tree = _prefetch_tree(spec.prefetch)
-    yield from _models_for_prefetch(conn, spec.model, tree)
+    ctx = {**context, **spec.context}
+    yield from _models_for_prefetch(conn, spec.model, tree, spec.typed, ctx)
     rows = yield from search_read_rows(conn, page_spec, context, [("id", ">", after_id)])
     records = _build(conn, spec.record_cls, spec.model, rows, bind)
-    yield from _prefetch(conn, spec.model, records, tree, {**context, **spec.context}, spec.cache_ttl, bind)
+    yield from _prefetch(conn, spec.model, records, tree, ctx, spec.cache_ttl, bind, spec.typed)
     return records
 
 
-def create(conn: Connection, model: str, vals: Any, context: Mapping[str, Any]) -> Flow[Any]:
+def create(
+    conn: Connection, model: str, vals: Any, context: Mapping[str, Any], typed: bool = False
+) -> Flow[Any]:
     """One ``create`` call, for one dict or a list of dicts; values checked against the schema first."""
-    yield from ensure_schemas(conn, [model], context)
-    schema = schema_for(conn, model)
+    yield from ensure_schemas(conn, [model], context, typed)
+    schema = schema_for(conn, model, typed)
     single = isinstance(vals, Mapping)
     vals_list = [vals] if single else list(vals)
     wire = [validate_values(model, schema, v) for v in vals_list]
@@ -407,10 +418,15 @@ def create(conn: Connection, model: str, vals: Any, context: Mapping[str, Any]) 
 
 
 def write(
-    conn: Connection, model: str, ids: list[int], vals: Mapping[str, Any], context: Mapping[str, Any]
+    conn: Connection,
+    model: str,
+    ids: list[int],
+    vals: Mapping[str, Any],
+    context: Mapping[str, Any],
+    typed: bool = False,
 ) -> Flow[bool]:
-    yield from ensure_schemas(conn, [model], context)
-    wire = validate_values(model, schema_for(conn, model), vals)
+    yield from ensure_schemas(conn, [model], context, typed)
+    wire = validate_values(model, schema_for(conn, model, typed), vals)
     if not ids or not wire:
         return True
     return bool((yield from call(conn, model, "write", [list(ids), wire], None, context)))
@@ -420,7 +436,7 @@ def update(
     conn: Connection, spec: QuerySpec, vals: Mapping[str, Any], context: Mapping[str, Any]
 ) -> Flow[int]:
     ids = yield from search_ids(conn, spec, context)
-    yield from write(conn, spec.model, ids, vals, {**context, **spec.context})
+    yield from write(conn, spec.model, ids, vals, {**context, **spec.context}, spec.typed)
     return len(ids)
 
 
@@ -435,7 +451,8 @@ def save_record(conn: Connection, record: BaseRecord, context: Mapping[str, Any]
     changes = record.zenoo_changes()
     if not changes:
         return False
-    yield from write(conn, record._zenoo_model_name(), [record.id], changes, context)
+    typed = not isinstance(record, DynamicRecord)
+    yield from write(conn, record._zenoo_model_name(), [record.id], changes, context, typed)
     record.zenoo_mark_clean()
     return True
 
@@ -446,11 +463,10 @@ def refresh_record(conn: Connection, record: BaseRecord, context: Mapping[str, A
     rows = yield from call(conn, model, "read", [[record.id]], {"fields": fields}, context)
     if not rows:
         raise DoesNotExist(f"{model}({record.id}) does not exist any more")
-    fresh = _build(conn, REGISTRY.get(model), model, rows, bind)[0]
+    cls = None if isinstance(record, DynamicRecord) else type(record)
+    fresh = _build(conn, cls, model, rows, bind)[0]
     for name in fields:
-        object.__setattr__(record, name, getattr(fresh, name))
-    if isinstance(record, DynamicRecord):
-        object.__getattribute__(record, "_values").update(fresh.as_dict())
+        record.zenoo_load(name, fresh.zenoo_get(name))
     record.zenoo_mark_clean()
     return record
 
@@ -464,9 +480,9 @@ def aggregate(
     same shape either way.
     """
     info = yield from version(conn)
-    yield from ensure_schemas(conn, [spec.model], context)
+    yield from ensure_schemas(conn, [spec.model], context, spec.typed)
     major = int((info.get("server_version_info") or [0])[0])
-    domain = spec.domain(_resolver(conn))
+    domain = spec.domain(_resolver(conn, spec.typed))
     ctx = {**context, **spec.context}
     aggs = list(aggregates) or ["__count"]
     for a in aggs:

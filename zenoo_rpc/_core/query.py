@@ -28,6 +28,11 @@ class QuerySpec:
     cache_ttl: float | None = None
     groupby: tuple[str, ...] = ()
 
+    @property
+    def typed(self) -> bool:
+        """A query over a generated class (its relations use generated classes too)."""
+        return self.record_cls is not None
+
     def domain(self, resolver: SchemaResolver) -> Domain:
         return compile_q(self.where, self.model, resolver) if self.where is not None else []
 

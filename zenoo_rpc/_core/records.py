@@ -52,6 +52,8 @@ class BaseRecord:
     __slots__ = ("__zenoo_bound__", "__zenoo_dirty__")
     __zenoo_model__: ClassVar[str] = ""
     __zenoo_schema__: ClassVar[ModelSchema]
+    #: Odoo field name -> Python attribute name (they differ for keywords: ``from`` -> ``from_``)
+    __zenoo_attrs__: ClassVar[dict[str, str]] = {}
 
     id: int
 
@@ -77,16 +79,23 @@ class BaseRecord:
     def _zenoo_model_name(self) -> str:
         return type(self).__zenoo_model__
 
-    def _zenoo_has_field(self, name: str) -> bool:
-        return name in type(self).__zenoo_schema__.fields
+    def _zenoo_has_field(self, attr: str) -> bool:
+        cls = type(self)
+        return attr in cls.__zenoo_schema__.fields or attr in cls.__zenoo_attrs__.values()
 
     def _zenoo_loaded(self) -> Iterator[str]:
+        """Odoo names of the fields this record holds."""
+        attrs = type(self).__zenoo_attrs__
         for name in type(self).__zenoo_schema__.fields:
             try:
-                object.__getattribute__(self, name)
+                object.__getattribute__(self, attrs.get(name, name))
             except AttributeError:
                 continue
             yield name
+
+    def zenoo_get(self, name: str) -> Any:
+        """A field's value by its Odoo name."""
+        return getattr(self, type(self).__zenoo_attrs__.get(name, name))
 
     def zenoo_changes(self) -> dict[str, Any]:
         """The fields assigned since the record was read, as wire values for ``write``."""
@@ -96,7 +105,16 @@ class BaseRecord:
             dirty: set[str] = object.__getattribute__(self, "__zenoo_dirty__")
         except AttributeError:
             return {}
-        return {name: to_wire_value(getattr(self, name)) for name in sorted(dirty) if name != "id"}
+        odoo_name = {attr: name for name, attr in type(self).__zenoo_attrs__.items()}
+        return {
+            odoo_name.get(attr, attr): to_wire_value(getattr(self, attr))
+            for attr in sorted(dirty)
+            if attr != "id"
+        }
+
+    def zenoo_load(self, name: str, value: Any) -> None:
+        """Set a field, by its Odoo name, as read from the server (not a change to save)."""
+        object.__setattr__(self, type(self).__zenoo_attrs__.get(name, name), value)
 
     def zenoo_mark_clean(self) -> None:
         object.__setattr__(self, "__zenoo_dirty__", set())
@@ -200,6 +218,12 @@ class DynamicRecord(BaseRecord):
             object.__setattr__(self, "__zenoo_dirty__", dirty)
         dirty.add(name)
 
+    def zenoo_load(self, name: str, value: Any) -> None:
+        object.__getattribute__(self, "_values")[name] = value
+
+    def zenoo_get(self, name: str) -> Any:
+        return self.__getattr__(name)
+
     def as_dict(self) -> dict[str, Any]:
         return dict(object.__getattribute__(self, "_values"))
 
@@ -244,10 +268,7 @@ def convert_value(info: FieldInfo, raw: Any, resolver: Any) -> Any:
 
 
 def record_class_for(model: str, resolver: Any) -> Any:
-    """A factory ``(id, display_name) -> partial record`` for a related model."""
-    cls = REGISTRY.get(model)
-    if cls is not None:
-        return cls.ref
+    """A factory ``(id, display_name) -> partial dynamic record`` for a related model."""
     schema = resolver(model) if resolver else None
     if schema is None:
         schema = ModelSchema(model, {})

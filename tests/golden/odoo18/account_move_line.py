@@ -382,6 +382,8 @@ _FROM_ODOO: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "write_uid": ("write_uid", conv.many2one("res.users")),
 }
 
+AccountMoveLine.__zenoo_attrs__ = {name: attr for name, (attr, _) in _FROM_ODOO.items()}
+
 _WRITABLE: tuple[tuple[str, str], ...] = (
     ("account_id", "account_id"),
     ("amount_currency", "amount_currency"),

@@ -231,6 +231,8 @@ _FROM_ODOO: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "write_uid": ("write_uid", conv.many2one("res.users")),
 }
 
+IrModelFields.__zenoo_attrs__ = {name: attr for name, (attr, _) in _FROM_ODOO.items()}
+
 _WRITABLE: tuple[tuple[str, str], ...] = (
     ("column1", "column1"),
     ("column2", "column2"),
