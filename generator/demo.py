@@ -19,7 +19,18 @@ def run(version: str, out: Path) -> int:
     with OdooEmulator(version) as odoo:
         print(f"Odoo {version} emulator listening on {odoo.url} (database 'demo', admin/admin)")
         started = time.perf_counter()
-        args = ["--url", odoo.url, "--db", "demo", "--user", "admin", "--password", "admin", "--out", str(out)]
+        args = [
+            "--url",
+            odoo.url,
+            "--db",
+            "demo",
+            "--user",
+            "admin",
+            "--password",
+            "admin",
+            "--out",
+            str(out),
+        ]
         print("$ zenoo-gen " + " ".join(a if a != "admin" or i != 7 else "***" for i, a in enumerate(args)))
         result = CliRunner().invoke(zenoo_gen, args)
         print(result.output.strip())
@@ -37,10 +48,16 @@ def run(version: str, out: Path) -> int:
         for p in companies.order_by("name").limit(3).all():
             print(f"  {p.id:>3}  {p.name:<30} {p.country_id.display_name if p.country_id else '-'}")
         odoo.reset_counts()
-        orders = client.sale_order.filter(state="sale").prefetch_related("partner_id", "order_line.product_id").all()
-        print(f"\n{len(orders)} confirmed orders with their customers, lines and products in {odoo.requests} requests;"
-              f" the first: {orders[0].name} for {orders[0].partner_id.name},"
-              f" {[line.product_id.display_name for line in orders[0].order_line]}")
+        orders = (
+            client.sale_order.filter(state="sale")
+            .prefetch_related("partner_id", "order_line.product_id")
+            .all()
+        )
+        print(
+            f"\n{len(orders)} confirmed orders with their customers, lines and products in {odoo.requests} requests;"
+            f" the first: {orders[0].name} for {orders[0].partner_id.name},"
+            f" {[line.product_id.display_name for line in orders[0].order_line]}"
+        )
         client.close()
     return 0
 

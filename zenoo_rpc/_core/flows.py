@@ -212,15 +212,19 @@ def _models_for_prefetch(
 
 def _build(conn: Connection, spec_cls: Any, model: str, rows: list[dict[str, Any]], bind: Any) -> list[Any]:
     """Records of ``spec_cls`` (a generated class), or dynamic records built from the server's schema."""
-    records: list[Any]
+    # rows are replaced in place, so each parsed dict can be freed as soon as its record exists: the peak
+    # is one copy of the result set, not two
+    records: list[Any] = rows
     if spec_cls is not None:
         from_odoo = spec_cls.from_odoo
-        records = [from_odoo(r) for r in rows]
+        for i, row in enumerate(rows):
+            records[i] = from_odoo(row)
     else:
         schema = schema_for(conn, model, typed=False)
         assert schema is not None
         resolver = _resolver(conn, typed=False)
-        records = [DynamicRecord.from_row(schema, r, resolver) for r in rows]
+        for i, row in enumerate(rows):
+            records[i] = DynamicRecord.from_row(schema, row, resolver)
     if bind is not None:
         for rec in records:
             rec.zenoo_bind(bind)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import random
 from collections.abc import Callable
 
@@ -10,7 +11,13 @@ import attrs
 from .errors import CircuitOpenError, ConnectError, HTTPStatusError, RequestTimeout, TransportError
 from .wire import RequestSpec
 
-__all__ = ["CircuitBreaker", "RetryPolicy"]
+__all__ = ["CircuitBreaker", "CircuitState", "RetryPolicy"]
+
+
+class CircuitState(str, enum.Enum):
+    CLOSED = "closed"
+    OPEN = "open"
+    HALF_OPEN = "half-open"
 
 
 @attrs.define
@@ -61,7 +68,7 @@ class CircuitBreaker:
     clock: Callable[[], float] | None = attrs.field(default=None, repr=False)
     failures: int = 0
     opened_at: float | None = None
-    state: str = "closed"
+    state: CircuitState = CircuitState.CLOSED
 
     def _now(self) -> float:
         if self.clock is None:
@@ -69,20 +76,20 @@ class CircuitBreaker:
         return float(self.clock())
 
     def before_call(self) -> None:
-        if self.state == "open":
+        if self.state is CircuitState.OPEN:
             assert self.opened_at is not None
             waited = self._now() - self.opened_at
             if waited < self.reset_timeout:
                 raise CircuitOpenError(self.reset_timeout - waited)
-            self.state = "half-open"
+            self.state = CircuitState.HALF_OPEN
 
     def record_success(self) -> None:
         self.failures = 0
-        self.state = "closed"
+        self.state = CircuitState.CLOSED
         self.opened_at = None
 
     def record_failure(self) -> None:
         self.failures += 1
-        if self.state == "half-open" or self.failures >= self.failure_threshold:
-            self.state = "open"
+        if self.state is CircuitState.HALF_OPEN or self.failures >= self.failure_threshold:
+            self.state = CircuitState.OPEN
             self.opened_at = self._now()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -143,9 +144,15 @@ class Env:
         keys = _domain.order_key_functions(self, model, order)
         tiebreak = _domain.order_key_functions(self, model, table.order) if order != table.order else []
         rows = self.sorted_rows(model, order, keys + tiebreak)
+        start = 0
+        after = _keyset_start(domain) if order.strip().lower() in ("id", "id asc") else None
+        if after is not None:  # keyset pages (id > n ordered by id) start where the last one ended
+            import bisect
+
+            start = bisect.bisect_right(rows, after, key=lambda r: r["id"])
         out = []
         skip = offset or 0
-        for row in rows:
+        for row in itertools.islice(rows, start, None):
             if pred(row):
                 if skip:
                     skip -= 1
@@ -247,7 +254,7 @@ class Env:
         )
 
     # -- formatting ------------------------------------------------------------------------------------
-    def format_value(self, table: Table, name: str, row: dict[str, Any]) -> Any:
+    def format_value(self, table: Table, name: str, row: dict[str, Any], classic_write: bool = False) -> Any:
         field = table.fields.get(name)
         if name == "id":
             return row["id"]
@@ -260,6 +267,8 @@ class Env:
         if ftype == "many2one":
             if not value:
                 return False
+            if classic_write:  # load="_classic_write": the bare id
+                return value
             return [value, self.db.display_name(field.get("relation", ""), value)]
         if ftype in ("one2many", "many2many"):
             return list(value or [])
@@ -282,7 +291,9 @@ class Env:
             current_table, current = target, target.rows[value]
         return self.format_value(current_table, path[-1], current)
 
-    def read_rows(self, model: str, ids: list[int], fields: list[str] | None) -> list[dict[str, Any]]:
+    def read_rows(
+        self, model: str, ids: list[int], fields: list[str] | None, load: str | None = "_classic_read"
+    ) -> list[dict[str, Any]]:
         table = self.table(model)
         if fields:
             names = list(dict.fromkeys(fields))
@@ -301,9 +312,20 @@ class Env:
             rec = {"id": rid}
             for name in names:
                 if name != "id":
-                    rec[name] = self.format_value(table, name, row)
+                    rec[name] = self.format_value(table, name, row, load == "_classic_write")
             out.append(rec)
         return out
+
+
+def _keyset_start(domain: list[Any]) -> int | None:
+    """``n`` when the domain is an AND that contains ``("id", ">", n)`` at its top level."""
+    if any(x in ("|", "!") for x in domain):
+        return None
+    for item in domain:
+        is_leaf = isinstance(item, (list, tuple)) and len(item) == 3
+        if is_leaf and item[0] == "id" and item[1] == ">" and type(item[2]) is int:
+            return int(item[2])
+    return None
 
 
 def _missing(field: dict[str, Any] | None) -> Any:
@@ -381,6 +403,7 @@ class BaseModel:
         order: str | None = None,
         **read_kwargs: Any,
     ) -> list[dict[str, Any]]:
+        load = read_kwargs.pop("load", "_classic_read")
         if read_kwargs:
             key = next(iter(read_kwargs))
             raise type_error(f"BaseModel._read_format() got an unexpected keyword argument '{key}'")
@@ -388,11 +411,11 @@ class BaseModel:
         ids = self.env.search_ids(
             self._name, domain or [], order=order, offset=offset or 0, limit=limit or None
         )
-        return self.env.read_rows(self._name, ids, fields)
+        return self.env.read_rows(self._name, ids, fields, load)
 
     def read(self, fields: list[str] | None = None, load: str = "_classic_read") -> list[dict[str, Any]]:
         self.env.check_access(self._name, "read")
-        return self.env.read_rows(self._name, self._ids, fields)
+        return self.env.read_rows(self._name, self._ids, fields, load)
 
     def search_fetch(
         self,
@@ -865,24 +888,33 @@ def _sync_inverse(
     env: Env, model: str, table: Table, row: dict[str, Any], old: dict[str, Any] | None
 ) -> None:
     """Keep one2many fields in step with the many2one that backs them."""
-    for other in env.db.tables.values():
-        for name, field in other.fields.items():
-            if field.get("type") != "one2many" or field.get("relation") != model:
-                continue
-            inverse = field.get("relation_field")
-            if not inverse or inverse not in row:
-                continue
-            before = old.get(inverse) if old else False
-            after = row.get(inverse)
-            if before == after:
-                continue
-            if before and before in other.rows:
-                other.rows[before][name] = [i for i in other.rows[before].get(name) or [] if i != row["id"]]
-            if after and after in other.rows:
-                current = other.rows[after].get(name) or []
-                if row["id"] not in current:
-                    other.rows[after][name] = _order_ids(env, model, [*current, row["id"]])
-            _touch(other)
+    for other, name, inverse in _inverse_index(env.db).get(model, ()):
+        if inverse not in row:
+            continue
+        before = old.get(inverse) if old else False
+        after = row.get(inverse)
+        if before == after:
+            continue
+        if before and before in other.rows:
+            other.rows[before][name] = [i for i in other.rows[before].get(name) or [] if i != row["id"]]
+        if after and after in other.rows:
+            current = other.rows[after].get(name) or []
+            if row["id"] not in current:
+                other.rows[after][name] = _order_ids(env, model, [*current, row["id"]])
+        _touch(other)
+
+
+def _inverse_index(db: Database) -> dict[str, list[tuple[Table, str, str]]]:
+    """model -> the one2many fields (table, field, inverse many2one) that list its records; built once."""
+    index: dict[str, list[tuple[Table, str, str]]] | None = getattr(db, "_inverse_index", None)
+    if index is None:
+        index = {}
+        for other in db.tables.values():
+            for name, field in other.fields.items():
+                if field.get("type") == "one2many" and field.get("relation_field") and field.get("relation"):
+                    index.setdefault(field["relation"], []).append((other, name, field["relation_field"]))
+        db._inverse_index = index  # type: ignore[attr-defined]
+    return index
 
 
 def _unlink_links(env: Env, model: str, rid: int) -> None:

@@ -300,6 +300,7 @@ class OdooEmulator:
         app.router.add_post("/web/dataset/call_kw", self._web_call_kw)
         app.router.add_post("/web/dataset/call_kw/{path:.*}", self._web_call_kw)
         app.router.add_route("*", "/web/version", self._web_version)
+        app.router.add_post("/web/webclient/version_info", self._web_version)
         app.router.add_route("*", "/json/2", self._json2)
         app.router.add_route("*", "/json/2/{model}/{method}", self._json2)
         return app
@@ -502,7 +503,13 @@ class OdooEmulator:
         return self._rpc_result(rid, result)
 
     async def _web_version(self, request: web.Request) -> web.Response:
-        return self._rpc_result(None, dict(self.db.version_info))
+        rid = None
+        if request.method == "POST" and request.can_read_body:
+            parsed = await self._read_jsonrpc(request)
+            if isinstance(parsed, web.Response):
+                return parsed
+            rid = parsed[0]
+        return self._rpc_result(rid, dict(self.db.version_info))
 
     def _json2_error(self, exc: EmulatedError) -> web.Response:
         args: list[Any] = [exc.message, exc.json2_status] if exc.status_in_arguments else [exc.message]
