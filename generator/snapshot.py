@@ -19,6 +19,7 @@ FIELD_ATTRIBUTES = [
     "readonly",
     "related",
     "relation",
+    "relation_field",
     "required",
     "selection",
     "store",

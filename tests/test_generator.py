@@ -272,3 +272,50 @@ def test_demo_records_round_trip(version: str) -> None:
 def test_build_is_deterministic() -> None:
     snap = load(DATA / "19.0")
     assert build(snap) == build(load(DATA / "19.0"))
+
+
+def test_doc_bearer_methods_become_typed_methods(tmp_path: Path) -> None:
+    """On 19 with an API key the generator reads /doc-bearer signatures; model methods become record methods."""
+    from zenoo_rpc.testing import DEFAULT_API_KEY
+
+    with OdooEmulator("19.0") as odoo:
+        result = CliRunner().invoke(
+            main,
+            [
+                "--url",
+                odoo.url,
+                "--db",
+                "demo",
+                "--api-key",
+                DEFAULT_API_KEY,
+                "--models",
+                "sale.*,res.partner,product.product",
+                "--out",
+                str(tmp_path / "doc_models"),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        source = (tmp_path / "doc_models" / "sale_order.py").read_text()
+        assert "def action_confirm(self) -> Any:" in source
+        saved = dict(records.REGISTRY)
+        sys.path.insert(0, str(tmp_path))
+        try:
+            models = importlib.import_module("doc_models")
+            from zenoo_rpc import SyncZenooClient
+
+            client = SyncZenooClient(odoo.url)
+            client.login_with_api_key("demo", "admin", DEFAULT_API_KEY)
+            order = client.model(models.SaleOrder).filter(state="draft").order_by("id").first()
+            assert order.action_confirm() is True
+            assert client.model(models.SaleOrder).get(order.id).state == "sale"
+            client.close()
+        finally:
+            sys.path.remove(str(tmp_path))
+            for name in [m for m in sys.modules if m.startswith("doc_models")]:
+                del sys.modules[name]
+            records.REGISTRY.clear()
+            records.REGISTRY.update(saved)
+        # a user without the documentation group: the generator falls back to no methods, cleanly
+        from generator.snapshot import _doc_bearer_methods
+
+        assert _doc_bearer_methods(odoo.url, "demo", "not-a-key", ["sale.order"]) == {}

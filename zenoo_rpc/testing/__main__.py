@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 from ._server import DEFAULT_API_KEY, OdooEmulator
 from ._store import VERSIONS
@@ -18,6 +19,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--api-key", default=DEFAULT_API_KEY, help="the admin's API key (JSON-2 on 19.0)")
     parser.add_argument("--partners", type=int, default=0, help="add this many generated partners")
     parser.add_argument("--close-connections", action="store_true", help="close after each answer, like Odoo")
+    parser.add_argument(
+        "--schema", type=Path, help="serve a zenoo-gen --dump-schema snapshot with generated records"
+    )
+    parser.add_argument("--records", type=int, default=20, help="records per model with --schema")
     args = parser.parse_args(argv)
     server = OdooEmulator(
         args.odoo_version,

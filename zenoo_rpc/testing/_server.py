@@ -75,8 +75,10 @@ class OdooEmulator:
         database: str = "demo",
         close_connections: bool = False,
         data_dir: Path | None = None,
+        snapshot: Path | None = None,
+        records_per_model: int = 20,
     ) -> None:
-        self.db = Database(version, data_dir)
+        self.db = Database(version, data_dir, snapshot, records_per_model)
         self.database = database
         self.host = host
         self.port = port
@@ -301,6 +303,7 @@ class OdooEmulator:
         app.router.add_post("/web/dataset/call_kw/{path:.*}", self._web_call_kw)
         app.router.add_route("*", "/web/version", self._web_version)
         app.router.add_post("/web/webclient/version_info", self._web_version)
+        app.router.add_get("/doc-bearer/{model}.json", self._doc_bearer)
         app.router.add_route("*", "/json/2", self._json2)
         app.router.add_route("*", "/json/2/{model}/{method}", self._json2)
         return app
@@ -510,6 +513,43 @@ class OdooEmulator:
                 return parsed
             rid = parsed[0]
         return self._rpc_result(rid, dict(self.db.version_info))
+
+    async def _doc_bearer(self, request: web.Request) -> web.Response:
+        """Odoo 19's api_doc: a model's fields and public methods with their signatures (admin's key only;
+        other users lack the documentation group and get 403)."""
+        if self.db.major < 19:
+            return web.Response(
+                status=404, text="<!doctype html><title>404 Not Found</title>", content_type="text/html"
+            )
+        key = request.headers.get("Authorization", "").partition(" ")[2]
+        user = next(
+            (u for u in self._users.values() if u.api_key and secrets.compare_digest(u.api_key, key)), None
+        )
+        if user is None:
+            return self._json2_error(Unauthorized("Invalid apikey"))
+        model = request.match_info["model"]
+        table = self.db.table(model)
+        if table is None:
+            return self._json2_error(NotFound(f"the model '{model}' does not exist"))
+        methods: dict[str, Any] = {}
+        for name in sorted(_orm.MODEL_METHODS.get(model, {})):
+            on_records = name in _orm.BaseModel._record_methods
+            methods[name] = {
+                "signature": "(self)",
+                "parameters": [],
+                "api": [] if on_records else ["model"],
+                "model": model,
+                "module": self.db.models.get(model, {}).get("modules", ""),
+            }
+        return self._json(
+            {
+                "model": model,
+                "name": self.db.models.get(model, {}).get("name", model),
+                "doc": "",
+                "fields": {n: {"string": f.get("string", n)} for n, f in table.fields.items()},
+                "methods": methods,
+            }
+        )
 
     def _json2_error(self, exc: EmulatedError) -> web.Response:
         args: list[Any] = [exc.message, exc.json2_status] if exc.status_in_arguments else [exc.message]

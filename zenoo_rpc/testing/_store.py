@@ -32,7 +32,16 @@ class Table:
 
 
 class Database:
-    def __init__(self, version: str, data_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        version: str,
+        data_dir: Path | None = None,
+        snapshot: Path | None = None,
+        records_per_model: int = 20,
+    ) -> None:
+        if snapshot is not None:
+            self._init_from_snapshot(snapshot, records_per_model)
+            return
         if version not in VERSIONS and data_dir is None:
             raise ValueError(f"unknown Odoo version {version!r}: use one of {', '.join(VERSIONS)}")
         self.version = version
@@ -82,11 +91,41 @@ class Database:
                 table.rows[rec["id"]] = row
             table.next_id = max(table.rows, default=0) + 1
 
+    def _init_from_snapshot(self, path: Path, per_model: int) -> None:
+        """A database shaped like the user's own Odoo: the schema of a ``zenoo-gen --dump-schema`` snapshot,
+        filled with generated records (users admin/admin and demo/demo are added when the schema lacks them)."""
+        from ._generate import fill_from_schema
+
+        payload = json.loads(path.read_text())
+        self.version_info = {"protocol_version": 1, **payload["version"]}
+        self.version = str(self.version_info.get("server_serie") or self.version_info.get("server_version"))
+        self.major = int(self.version.split(".")[0])
+        self.root = path.parent
+        self.lock = threading.RLock()
+        self.models = {}
+        for i, (model, row) in enumerate(sorted(payload["models"].items()), 1):
+            self.models[model] = {"id": i, "model": model, **row}
+        self.tables = {
+            model: Table(model, fields, str(payload["models"].get(model, {}).get("order") or "id"))
+            for model, fields in payload["fields"].items()
+        }
+        self.foreign_names = {}
+        self.session_info = {}
+        fill_from_schema(self, per_model)
+        if "ir.model" not in self.tables:  # the registry's own table, so that introspection works
+            fields = {
+                name: {"type": "boolean" if name == "transient" else "char", "string": name.title()}
+                for name in ("model", "name", "order", "modules", "transient")
+            }
+            self.tables["ir.model"] = Table("ir.model", fields, "model")
+        self._load_ir_model()
+
     def _load_ir_model(self) -> None:
         """``ir.model`` answers from models.json, as Odoo's own registry table does."""
         table = self.tables.get("ir.model")
-        if table is None or table.rows:
+        if table is None:
             return
+        table.rows.clear()
         for row in self.models.values():
             rec = {k: v for k, v in row.items() if k in table.fields or k == "id"}
             rec["display_name"] = row.get("name", row["model"])
