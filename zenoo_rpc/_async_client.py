@@ -57,17 +57,9 @@ class ZenooClient(ClientBase):
             backend, method, args = effect
             result = getattr(backend, method)(*args)
             return await result if inspect.isawaitable(result) else result
-        if isinstance(effect, CacheGet):
-            manager = self._cache_manager(create=True)
-            assert manager is not None
-            return await self._run(manager.lookup(effect.key))
-        if isinstance(effect, CachePut):
-            manager = self._cache_manager(create=True)
-            assert manager is not None
-            return await self._run(manager.store(effect.key, effect.value, effect.ttl, effect.tags))
-        if isinstance(effect, CacheDrop):
-            manager = self._cache_manager(create=False)
-            return await self._run(manager.drop(effect.tags)) if manager is not None else None
+        if isinstance(effect, (CacheGet, CachePut, CacheDrop)):
+            flow = self._cache_flow(effect)
+            return await self._run(flow) if flow is not None else None
         raise TypeError(f"unknown effect {effect!r}")
 
     # -- public API (the same methods as SyncZenooClient, awaited) --------------------------------------

@@ -15,6 +15,7 @@ from ._core.errors import ClientError
 from ._core.query import QuerySpec
 from ._core.records import REGISTRY, BaseRecord
 from ._core.resilience import CircuitBreaker, RetryPolicy
+from ._core.wire import CacheDrop, CacheGet, CachePut
 from ._settings import ClientSettings
 
 __all__ = ["Batch", "ClientBase"]
@@ -174,6 +175,18 @@ class ClientBase:
             )
             self._shared["cache"] = manager
         return manager
+
+    def _cache_flow(self, effect: CacheGet | CachePut | CacheDrop) -> Any:
+        """The cache manager's flow for a cache effect; None when nothing is to be done. ``cache(ttl)`` on a
+        client with no cache set up creates a memory cache rather than silently not caching."""
+        if isinstance(effect, CacheDrop):
+            manager = self._cache_manager(create=False)
+            return manager.drop(effect.tags) if manager is not None else None
+        manager = self._cache_manager(create=True)
+        assert manager is not None
+        if isinstance(effect, CacheGet):
+            return manager.lookup(effect.key)
+        return manager.store(effect.key, effect.value, effect.ttl, effect.tags)
 
     @property
     def cache_manager(self) -> CacheManager | None:

@@ -51,17 +51,9 @@ class SyncZenooClient(ClientBase):
         if isinstance(effect, tuple):  # a cache manager's backend operation
             backend, method, args = effect
             return getattr(backend, method)(*args)
-        if isinstance(effect, CacheGet):
-            manager = self._cache_manager(create=True)
-            assert manager is not None
-            return self._run(manager.lookup(effect.key))
-        if isinstance(effect, CachePut):
-            manager = self._cache_manager(create=True)
-            assert manager is not None
-            return self._run(manager.store(effect.key, effect.value, effect.ttl, effect.tags))
-        if isinstance(effect, CacheDrop):
-            manager = self._cache_manager(create=False)
-            return self._run(manager.drop(effect.tags)) if manager is not None else None
+        if isinstance(effect, (CacheGet, CachePut, CacheDrop)):
+            flow = self._cache_flow(effect)
+            return self._run(flow) if flow is not None else None
         raise TypeError(f"unknown effect {effect!r}")
 
     # -- public API (the same methods as ZenooClient, not awaited) --------------------------------------

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from .connection import Connection
-from .domain import to_wire_value
 from .errors import (
     ClientError,
     DoesNotExist,
@@ -266,17 +265,23 @@ def search_read_rows(
     domain = spec.domain(_resolver(conn, spec.typed))
     if extra_domain:
         domain = ["&", *extra_domain, *domain] if domain else list(extra_domain)
-    kwargs: dict[str, Any] = {"fields": _fields_for(schema, spec.fields, tree)}
+    kwargs: dict[str, Any] = {"fields": _fields_for(schema, spec.fields, tree), **_paging(spec)}
+    rows: list[dict[str, Any]] = yield from call(
+        conn, spec.model, "search_read", [domain], kwargs, {**context, **spec.context}, spec.cache_ttl
+    )
+    return rows
+
+
+def _paging(spec: QuerySpec, order_key: str = "order") -> dict[str, Any]:
+    """offset/limit/order keyword arguments, only those the query sets."""
+    kwargs: dict[str, Any] = {}
     if spec.offset:
         kwargs["offset"] = spec.offset
     if spec.limit is not None:
         kwargs["limit"] = spec.limit
     if spec.order:
-        kwargs["order"] = spec.order_string()
-    rows: list[dict[str, Any]] = yield from call(
-        conn, spec.model, "search_read", [domain], kwargs, {**context, **spec.context}, spec.cache_ttl
-    )
-    return rows
+        kwargs[order_key] = spec.order_string()
+    return kwargs
 
 
 def _prefetch(
@@ -365,13 +370,7 @@ def count(conn: Connection, spec: QuerySpec, context: Mapping[str, Any]) -> Flow
 
 def search_ids(conn: Connection, spec: QuerySpec, context: Mapping[str, Any]) -> Flow[list[int]]:
     yield from ensure_schemas(conn, [spec.model], context, spec.typed)
-    kwargs: dict[str, Any] = {}
-    if spec.offset:
-        kwargs["offset"] = spec.offset
-    if spec.limit is not None:
-        kwargs["limit"] = spec.limit
-    if spec.order:
-        kwargs["order"] = spec.order_string()
+    kwargs = _paging(spec)
     ids: list[int] = yield from call(
         conn,
         spec.model,
@@ -493,13 +492,7 @@ def aggregate(
         if a != "__count" and ":" not in a:
             raise ClientError(f"{spec.model}: aggregate {a!r} must look like 'field:sum' or '__count'")
     if major >= 19:
-        kwargs: dict[str, Any] = {"aggregates": aggs}
-        if spec.limit is not None:
-            kwargs["limit"] = spec.limit
-        if spec.offset:
-            kwargs["offset"] = spec.offset
-        if spec.order:
-            kwargs["order"] = spec.order_string()
+        kwargs: dict[str, Any] = {"aggregates": aggs, **_paging(spec)}
         rows = yield from call(
             conn,
             spec.model,
@@ -511,13 +504,7 @@ def aggregate(
         )
         return [{k: v for k, v in r.items() if k != "__extra_domain"} for r in rows]
     fields = [a for a in aggs if a != "__count"]
-    kwargs = {"lazy": False}
-    if spec.limit is not None:
-        kwargs["limit"] = spec.limit
-    if spec.offset:
-        kwargs["offset"] = spec.offset
-    if spec.order:
-        kwargs["orderby"] = spec.order_string()
+    kwargs = {"lazy": False, **_paging(spec, order_key="orderby")}
     rows = yield from call(
         conn, spec.model, "read_group", [domain, fields, list(spec.groupby)], kwargs, ctx, spec.cache_ttl
     )
@@ -530,7 +517,3 @@ def aggregate(
             row["__count"] = r.get("__count", r.get(f"{spec.groupby[0]}_count") if spec.groupby else None)
         out.append(row)
     return out
-
-
-def wire(value: Any) -> Any:
-    return to_wire_value(value)

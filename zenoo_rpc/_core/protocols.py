@@ -209,17 +209,21 @@ class Protocol:
     name: ProtocolName
 
     def version_request(self) -> RequestSpec:
-        raise NotImplementedError
+        return self.service_request("common", "version", [])
 
     def decode_version(self, raw: RawResponse) -> dict[str, Any]:
         return dict(self.decode_service(raw))
 
     def login_request(self, creds: Credentials) -> RequestSpec:
-        raise NotImplementedError
+        """``common.login``: one call, answered by the uid or ``false``."""
+        return self.service_request("common", "login", [creds.db, creds.login, creds.secret])
 
     def decode_login(self, raw: RawResponse, creds: Credentials) -> None:
         """Store the uid (and the session cookie) in ``creds``; raise AuthenticationError on refusal."""
-        raise NotImplementedError
+        uid = self.decode_service(raw)
+        if not uid:
+            raise _refused(creds)
+        creds.uid = int(uid)
 
     def call_request(
         self, creds: Credentials, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
@@ -252,18 +256,6 @@ class JsonRpcProtocol(Protocol):
 
     def decode_service(self, raw: RawResponse) -> Any:
         return decode_jsonrpc(raw)
-
-    def version_request(self) -> RequestSpec:
-        return self.service_request("common", "version", [])
-
-    def login_request(self, creds: Credentials) -> RequestSpec:
-        return self.service_request("common", "login", [creds.db, creds.login, creds.secret])
-
-    def decode_login(self, raw: RawResponse, creds: Credentials) -> None:
-        uid = self.decode_service(raw)
-        if not uid:
-            raise _refused(creds)
-        creds.uid = int(uid)
 
     def call_request(
         self, creds: Credentials, model: str, method: str, args: list[Any], kwargs: dict[str, Any]
@@ -325,18 +317,6 @@ class XmlRpcProtocol(Protocol):
                 return error_from_odoo(name, message, arguments=[message], debug=text, code=code)
             return error_from_odoo("", last, debug=text, code=code)
         return error_from_odoo(_XML_FAULT_NAMES.get(code, ""), text, arguments=[text], code=code)
-
-    def version_request(self) -> RequestSpec:
-        return self.service_request("common", "version", [])
-
-    def login_request(self, creds: Credentials) -> RequestSpec:
-        return self.service_request("common", "login", [creds.db, creds.login, creds.secret])
-
-    def decode_login(self, raw: RawResponse, creds: Credentials) -> None:
-        uid = self.decode_service(raw)
-        if not uid:
-            raise _refused(creds)
-        creds.uid = int(uid)
 
     def call_request(
         self, creds: Credentials, model: str, method: str, args: list[Any], kwargs: dict[str, Any]

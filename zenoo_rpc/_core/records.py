@@ -61,9 +61,12 @@ class BaseRecord:
 
         def __getattr__(self, name: str) -> Any:
             # Called only when normal lookup failed: a declared field that was not loaded, or no such field.
-            if not name.startswith("_") and self._zenoo_has_field(name):
-                raise FieldNotLoadedError(self._zenoo_model_name(), name)
-            raise AttributeError(f"{type(self).__name__} ({self._zenoo_model_name()}) has no field {name!r}")
+            raise self._zenoo_missing(name)
+
+    def _zenoo_missing(self, name: str) -> AttributeError:
+        if not name.startswith("_") and self._zenoo_has_field(name):
+            return FieldNotLoadedError(self._zenoo_model_name(), name)
+        return AttributeError(f"{type(self).__name__} ({self._zenoo_model_name()}) has no field {name!r}")
 
     def __setattr__(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)
@@ -198,9 +201,7 @@ class DynamicRecord(BaseRecord):
         values = object.__getattribute__(self, "_values")
         if name in values:
             return values[name]
-        if not name.startswith("_") and self._zenoo_has_field(name):
-            raise FieldNotLoadedError(self._zenoo_model_name(), name)
-        raise AttributeError(f"{self._zenoo_model_name()} has no field {name!r}")
+        raise self._zenoo_missing(name)
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name.startswith("_"):
