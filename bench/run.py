@@ -451,6 +451,35 @@ class Bench:
         print(format_memory(row), flush=True)
 
 
+def emulator_speed() -> dict[str, Any]:
+    """The emulator must not be the bottleneck: its own time for a search_read of 80 rows of 100,000."""
+    odoo = OdooEmulator("19.0").start()
+    try:
+        odoo.load_partners(100_000)
+        client = SyncZenooClient(odoo.url)
+        client.login(DB, USER, PASSWORD)
+        query = client.model_by_name("res.partner").filter(city="Ghent").only("name", "email").limit(80)
+        query.all()
+        samples = []
+        for _ in range(50):
+            odoo.reset_counts()
+            assert len(query.all()) == 80
+            samples.append(odoo.server_time)
+        client.close()
+    finally:
+        odoo.stop()
+    row = {
+        "workload": "emulator: search_read of 80 rows (domain city = Ghent) out of 100,060 partners",
+        "server_time": stats(samples),
+    }
+    print(
+        f"[  0ms] {row['workload']}\n    server time median {row['server_time']['median_ms']:.2f} ms, "
+        f"p90 {row['server_time']['p90_ms']:.2f} ms",
+        flush=True,
+    )
+    return row
+
+
 def format_row(row: dict[str, Any]) -> str:
     c = row["clients"]
     parts = [f"{k}={v['median_ms']:.2f}/{v['p90_ms']:.2f}ms ({v['calls']} calls)" for k, v in c.items()]
@@ -486,7 +515,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--latency", type=float, action="append", help="emulator latency in ms (repeatable)")
     parser.add_argument("--out", type=Path, default=Path("bench/results.json"))
     ns = parser.parse_args(argv)
-    results = []
+    results = [emulator_speed()]
     for latency in ns.latency or [0.0, 50.0]:
         bench = Bench(latency, ns.quick)
         try:
