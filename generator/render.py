@@ -19,7 +19,9 @@ from .snapshot import Snapshot
 
 __all__ = ["TEMPLATES", "check", "render", "write"]
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# templates/ at the top of the repository; an installed wheel carries them as generator/templates
+_HERE = Path(__file__).resolve().parent
+TEMPLATES = _HERE / "templates" if (_HERE / "templates").is_dir() else _HERE.parent / "templates"
 
 
 def _env() -> jinja2.Environment:
