@@ -208,3 +208,34 @@ def test_http2_says_what_happens() -> None:
 
 def test_list_databases(make_client: Any, odoo: OdooEmulator) -> None:
     assert make_client(odoo.url).list_databases() == ["demo"]
+
+
+def test_server_that_closes_every_connection(make_client: Any) -> None:
+    """Odoo's own server answers and closes: the pool must open a new connection each time, silently."""
+    with OdooEmulator("17.0", close_connections=True) as odoo:
+        c = make_client(odoo.url)
+        c.login("demo", "admin", "admin")
+        for _ in range(5):
+            assert c.execute_kw("res.partner", "search_count", [[]]) > 0
+        assert c.create("res.partner", {"name": "After Close"}) > 0
+        assert odoo.count("res.partner", "create") == 1
+        c.resolve(c.raw.close())
+
+
+def test_keepalive_expiry_drops_idle_connections(odoo: OdooEmulator) -> None:
+    import time
+
+    client = SyncZenooClient(odoo.url, keepalive_expiry=0.2)
+    client.login("demo", "admin", "admin")
+    manager = client._transport._adapter.poolmanager
+
+    def current_pool() -> object:
+        return next(iter(manager.pools.values()))
+
+    before = current_pool()
+    client.execute_kw("res.partner", "search_count", [[]])
+    assert current_pool() is before  # used again within the expiry: the same keep-alive pool
+    time.sleep(0.3)
+    client.execute_kw("res.partner", "search_count", [[]])
+    assert current_pool() is not before  # idle past keepalive_expiry: dropped, a fresh pool was opened
+    client.close()

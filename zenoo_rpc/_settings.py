@@ -13,8 +13,8 @@ __all__ = ["ClientSettings"]
 @attrs.define
 class ClientSettings:
     timeout: float = 30.0
-    connect_timeout: float | None = None
-    read_timeout: float | None = None
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
     max_connections: int = 100
     max_keepalive_connections: int = 20
     keepalive_expiry: float = 30.0

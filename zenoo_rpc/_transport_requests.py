@@ -1,12 +1,18 @@
-"""The sync transport: one ``requests.Session`` with a keep-alive pool per client."""
+"""The sync transport: requests' ``HTTPAdapter`` (a urllib3 keep-alive pool) per client.
+
+Requests are prepared and handed to the adapter directly: a ``Session`` would merge cookies, hooks and
+environment settings on every call (about 0.2 ms each), none of which the core needs. Cookies are the core's
+business (the web-session protocol keeps its own); proxies from the environment are read once.
+"""
 
 from __future__ import annotations
 
-import http.cookiejar
 import threading
+import time
 
 import requests
 import requests.adapters
+import requests.utils
 
 from ._core.errors import ConnectError, ProtocolError, RequestTimeout, TLSError
 from ._core.wire import RawResponse, RequestSpec
@@ -19,35 +25,36 @@ class RequestsTransport:
     def __init__(self, base_url: str, settings: ClientSettings) -> None:
         self.base_url = base_url
         self.settings = settings
-        session = requests.Session()
-        # cookies are the core's business (the web-session protocol keeps its own): never store any here
-        session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-        adapter = requests.adapters.HTTPAdapter(
+        self._adapter = requests.adapters.HTTPAdapter(
             pool_connections=1,
             pool_maxsize=max(1, settings.max_keepalive_connections),
             pool_block=False,
             max_retries=0,
         )
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
-        session.headers.update(settings.headers)
-        session.verify = settings.verify_ssl
-        session.trust_env = settings.trust_env
-        self._session = session
+        self._headers = {"Accept-Encoding": "gzip, deflate", "Accept": "*/*", **settings.headers}
+        self._proxies = requests.utils.get_environ_proxies(base_url) if settings.trust_env else {}
         self._timeout = (settings.connect_timeout, settings.read_timeout)
         self._lock = threading.Lock()
+        self._last_used = time.monotonic()
         self.requests_sent = 0
 
     def send(self, request: RequestSpec) -> RawResponse:
+        now = time.monotonic()
+        if now - self._last_used > self.settings.keepalive_expiry:
+            self._adapter.poolmanager.clear()  # idle longer than keepalive_expiry: start with fresh connections
+        self._last_used = now
+        prepared = requests.PreparedRequest()
+        prepared.prepare(
+            method=request.method,
+            url=self.base_url + request.path,
+            headers={**self._headers, **request.headers},
+            data=request.body,
+        )
         try:
-            resp = self._session.request(
-                request.method,
-                self.base_url + request.path,
-                data=request.body,
-                headers=request.headers,
-                timeout=self._timeout,
-                allow_redirects=False,
+            resp = self._adapter.send(
+                prepared, timeout=self._timeout, verify=self.settings.verify_ssl, proxies=self._proxies
             )
+            body = resp.content
         except requests.exceptions.SSLError as exc:
             raise TLSError(f"TLS error talking to {self.base_url}: {exc}") from None
         except requests.exceptions.ConnectTimeout:
@@ -63,10 +70,10 @@ class RequestsTransport:
         with self._lock:
             self.requests_sent += 1
         cookies = tuple(resp.raw.headers.getlist("Set-Cookie")) if resp.raw is not None else ()
-        return RawResponse(resp.status_code, dict(resp.headers), resp.content, cookies)
+        return RawResponse(resp.status_code, dict(resp.headers), body, cookies)
 
     def close(self) -> None:
-        self._session.close()
+        self._adapter.close()
 
 
 def _short(text: str) -> str:
