@@ -230,7 +230,7 @@ def test_keepalive_expiry_drops_idle_connections(odoo: OdooEmulator) -> None:
     manager = client._transport._adapter.poolmanager
 
     def current_pool() -> object:
-        return next(iter(manager.pools.values()))
+        return manager.connection_from_url(odoo.url)
 
     before = current_pool()
     client.execute_kw("res.partner", "search_count", [[]])
