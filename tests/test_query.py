@@ -305,3 +305,23 @@ def test_with_context_on_queries(client: Any, odoo: OdooEmulator) -> None:
 def test_products_through_template_fields(client: Any, odoo: OdooEmulator) -> None:
     chairs = client.model(ProductProduct).filter(name__icontains="chair").only("name", "list_price").all()
     assert chairs and all("chair" in p.name.lower() and p.list_price >= 0 for p in chairs)
+
+
+def test_a_failed_batch_chunk_hides_nothing(client: Any, odoo: OdooEmulator) -> None:
+    client.setup_batch_manager(max_chunk_size=10, max_concurrency=2)
+    data = [{"name": f"Part {i}"} for i in range(30)]
+    data[15] = {"email": "no-name@example.com"}  # Odoo refuses a contact without a name: chunk 2 fails
+    before = client.model(ResPartner).count()
+    with client.raw.batch_context() as batch:
+        batch.create("res.partner", data)
+        with pytest.raises(exc.BatchError) as info:
+            client.resolve(batch.execute())
+    err = info.value
+    created = err.results[0].result
+    assert len(created) == 20 and len(err.failures) == 1
+    index, chunk, cause = err.failures[0]
+    assert index == 0 and chunk == data[10:20] and isinstance(cause, exc.ValidationError)
+    assert client.model(ResPartner).count() == before + 20
+    assert sorted(client.model(ResPartner).filter(id__in=created).values_list("id", flat=True)) == sorted(
+        created
+    )

@@ -149,3 +149,35 @@ def test_load_partners_is_fast_and_queryable(odoo19: OdooEmulator) -> None:
 
 
 _ = Any
+
+
+def test_a_failed_call_leaves_no_trace(odoo19: OdooEmulator) -> None:
+    """Like Odoo's transaction per call: a create of several records that fails on one creates none, and a
+    write that fails on a later record leaves the earlier ones unchanged (ids taken stay taken)."""
+    from zenoo_rpc.exceptions import ValidationError
+
+    client = SyncZenooClient(odoo19.url)
+    client.login("demo", "admin", "admin")
+    before = client.execute_kw("res.partner", "search_count", [[]])
+    with pytest.raises(ValidationError):
+        client.execute_kw("res.partner", "create", [[{"name": "Fine"}, {"email": "no-name@example.com"}]])
+    assert client.execute_kw("res.partner", "search_count", [[]]) == before
+    assert client.execute_kw("res.partner", "search_count", [[["name", "=", "Fine"]]]) == 0
+    ids = client.execute_kw("res.partner", "create", [[{"name": "A"}, {"name": "B"}]])
+    assert ids[0] > before  # the failed create's ids were used up, as with a PostgreSQL sequence
+    with pytest.raises(ValidationError):
+        client.execute_kw(
+            "sale.order",
+            "create",
+            [
+                {
+                    "partner_id": ids[0],
+                    "order_line": [
+                        [0, 0, {"product_id": 5, "product_uom_qty": 1}],
+                        [0, 0, {"product_id": 999999}],
+                    ],
+                }
+            ],
+        )
+    assert client.execute_kw("sale.order.line", "search_count", [[["order_partner_id", "=", ids[0]]]]) == 0
+    client.close()

@@ -12,6 +12,7 @@ from ._core.domain import Q
 from ._core.errors import (
     AccessError,
     AuthenticationError,
+    BatchError,
     CircuitOpenError,
     ClientError,
     DoesNotExist,
@@ -36,6 +37,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AccessError",
     "AuthenticationError",
+    "BatchError",
     "CircuitBreaker",
     "CircuitOpenError",
     "ClientError",

@@ -49,7 +49,12 @@ class ZenooClient(ClientBase):
             async with self._limit:
                 return await self._transport.send(effect)
         if isinstance(effect, Parallel):
-            return list(await asyncio.gather(*(self._run(f) for f in effect.flows)))
+            # every sibling finishes before an error is raised: none is left running unobserved
+            results = await asyncio.gather(*(self._run(f) for f in effect.flows), return_exceptions=True)
+            for result in results:
+                if isinstance(result, BaseException):
+                    raise result
+            return results
         if isinstance(effect, Sleep):
             await asyncio.sleep(effect.seconds)
             return None

@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from .connection import Connection
-from .errors import ClientError
+from .errors import BatchError, ClientError, ZenooError
 from .wire import Flow, Parallel
 
 __all__ = ["BatchOperation", "BatchResult", "chunks", "run_batch"]
@@ -58,36 +58,59 @@ def run_batch(
 ) -> Flow[list[BatchResult]]:
     from . import flows
 
-    jobs: list[tuple[int, Any]] = []  # (operation index, flow factory)
+    jobs: list[tuple[int, list[Any], Any]] = []  # (operation index, chunk, flow factory)
     for index, op in enumerate(operations):
         if op.kind == "create":
             for part in chunks(op.payload, chunk_size):
-                jobs.append((index, lambda p=part, m=op.model: flows.create(conn, m, p, context)))
+                jobs.append((index, part, lambda p=part, m=op.model: flows.create(conn, m, p, context)))
         elif op.kind == "update":
             for ids, vals in _update_groups(op.model, op.payload):
                 for part in chunks(ids, chunk_size):
                     jobs.append(
-                        (index, lambda p=part, v=vals, m=op.model: flows.write(conn, m, p, v, context))
+                        (index, part, lambda p=part, v=vals, m=op.model: flows.write(conn, m, p, v, context))
                     )
         elif op.kind == "delete":
             for part in chunks([int(i) for i in op.payload], chunk_size):
                 jobs.append(
-                    (index, lambda p=part, m=op.model: flows.call(conn, m, "unlink", [p], None, context))
+                    (
+                        index,
+                        part,
+                        lambda p=part, m=op.model: flows.call(conn, m, "unlink", [p], None, context),
+                    )
                 )
         else:
             raise ClientError(f"unknown batch operation {op.kind!r}")
     results = [BatchResult(op) for op in operations]
+    failures: list[tuple[int, list[Any], ZenooError]] = []
     done = 0
     for wave in chunks(jobs, max(1, concurrency)) if jobs else []:
-        answers = yield Parallel(tuple(factory() for _, factory in wave))
-        for (index, _), answer in zip(wave, answers):
+        answers = yield Parallel(tuple(_captured(factory()) for _, _, factory in wave))
+        for (index, part, _), answer in zip(wave, answers):
             res = results[index]
             res.calls += 1
-            if isinstance(answer, list):
+            if isinstance(answer, _Failed):
+                failures.append((index, part, answer.error))
+            elif isinstance(answer, list):
                 res.result.extend(answer)
             else:
                 res.result.append(answer)
         done += len(wave)
         if progress is not None:
             progress(done, len(jobs))
+    if failures:
+        raise BatchError(results, failures)
     return results
+
+
+@attrs.frozen
+class _Failed:
+    error: ZenooError
+
+
+def _captured(flow: Flow[Any]) -> Flow[Any]:
+    """Run a chunk's flow and hand back its error as a value, so one failed chunk neither hides the
+    results of the others nor leaves them running unobserved."""
+    try:
+        return (yield from flow)
+    except ZenooError as exc:
+        return _Failed(exc)

@@ -29,6 +29,7 @@
     │   └── NotLoggedInError           a call that needs a login before it
     ├── DoesNotExist                   ``get()`` matched no record
     ├── MultipleObjectsReturned        ``get()`` matched several records
+    ├── BatchError                     some chunks of a batch failed; the others' results are kept on it
     ├── CircuitOpenError               the circuit breaker refuses calls for now
     └── FieldNotLoadedError            a record attribute that ``only()`` left out (also an AttributeError)
 
@@ -45,6 +46,7 @@ from typing import Any
 __all__ = [
     "AccessError",
     "AuthenticationError",
+    "BatchError",
     "CircuitOpenError",
     "ClientError",
     "ConnectError",
@@ -227,6 +229,21 @@ class DoesNotExist(ZenooError):
 
 class MultipleObjectsReturned(ZenooError):
     pass
+
+
+class BatchError(ZenooError):
+    """Some chunks of a batch failed. Nothing is hidden: ``results`` holds what every operation did get
+    (for a create, the ids of the records that exist now) and ``failures`` the ``(operation index, chunk,
+    error)`` of each chunk that failed."""
+
+    def __init__(self, results: list[Any], failures: list[tuple[int, list[Any], ZenooError]]) -> None:
+        first = failures[0][2]
+        super().__init__(
+            f"{len(failures)} batch chunk(s) failed, the others were applied; first error: "
+            f"{type(first).__name__}: {first}"
+        )
+        self.results = results
+        self.failures = failures
 
 
 class CircuitOpenError(ZenooError):

@@ -194,7 +194,7 @@ class OdooEmulator:
         """Add ``n`` generated partners quickly (for benchmarks and streaming tests)."""
         from ._generate import add_partners
 
-        with self.db.lock:
+        with self.db.transaction():
             return add_partners(self.db, n, start_name)
 
     # -- users -----------------------------------------------------------------------------------------
@@ -288,7 +288,7 @@ class OdooEmulator:
     ) -> Any:
         env = self._env(db, uid, password, (kwargs or {}).get("context"))
         self.calls[(model, method)] += 1
-        with self.db.lock:
+        with self.db.transaction():
             return _orm.execute_kw(env, model, method, args, kwargs)
 
     # -- aiohttp -----------------------------------------------------------------------------------------
@@ -499,7 +499,7 @@ class OdooEmulator:
         model, method = params.get("model", ""), params.get("method", "")
         self.calls[(model, method)] += 1
         try:
-            with self.db.lock:
+            with self.db.transaction():
                 result = _orm.execute_kw(env, model, method, list(params.get("args") or []), kwargs)
         except EmulatedError as exc:
             return self._rpc_error(rid, exc)
@@ -602,7 +602,7 @@ class OdooEmulator:
         try:
             if self.db.table(model) is None and model not in self.db.models:
                 raise NotFound(f"the model '{model}' does not exist")
-            with self.db.lock:
+            with self.db.transaction():
                 result = _orm.execute_named(env, model, method, named)
         except EmulatedError as exc:
             if exc.odoo_name == "builtins.AttributeError":

@@ -2,13 +2,58 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DATA_DIR", "VERSIONS", "Database", "Table"]
+__all__ = ["DATA_DIR", "VERSIONS", "Database", "Row", "Rows", "Table"]
+
+#: the undo journal of the call being executed (None outside a transaction); calls run one at a time
+_journal: list[Any] | None = None
+_saved_rows: set[int] = set()
+_MISSING = object()
+
+
+def _save(row: Row) -> None:
+    """Keep a row's values as they were before its first change in this transaction."""
+    if _journal is not None and id(row) not in _saved_rows:
+        _saved_rows.add(id(row))
+        _journal.append((row, dict(row)))
+
+
+class Row(dict):  # type: ignore[type-arg]
+    """A record's values; its first change in a transaction saves a copy for rollback."""
+
+    __slots__ = ()
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        _save(self)
+        dict.__setitem__(self, key, value)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        _save(self)
+        dict.update(self, *args, **kwargs)
+
+
+class Rows(dict):  # type: ignore[type-arg]
+    """A table's records by id; inserts and removals are journaled, values are kept as :class:`Row`."""
+
+    __slots__ = ()
+
+    def __setitem__(self, key: int, value: dict[str, Any]) -> None:
+        if _journal is not None:
+            _journal.append((self, key, dict.get(self, key, _MISSING)))
+        dict.__setitem__(self, key, value if isinstance(value, Row) else Row(value))
+
+    def pop(self, key: int, *default: Any) -> Any:
+        if _journal is not None and key in self:
+            _journal.append((self, key, dict.__getitem__(self, key)))
+        return dict.pop(self, key, *default)
+
 
 DATA_DIR = Path(__file__).parent / "odoo_data"
 VERSIONS = ("17.0", "18.0", "19.0")
@@ -21,7 +66,7 @@ class Table:
         self.model = model
         self.fields = fields
         self.order = order or "id"
-        self.rows: dict[int, dict[str, Any]] = {}
+        self.rows: Rows = Rows()
         self.next_id = 1
 
     def field_type(self, name: str) -> str | None:
@@ -143,6 +188,39 @@ class Database:
                 return name
         return self.foreign_names.get((model, record_id), f"{model},{record_id}")
 
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One RPC call: on any error every change is undone (ids taken stay taken, like a sequence)."""
+        global _journal
+        with self.lock:
+            if _journal is not None:  # already inside a call
+                yield
+                return
+            journal: list[Any] = []
+            _journal = journal
+            _saved_rows.clear()
+            try:
+                yield
+            except BaseException:
+                _journal = None
+                for entry in reversed(journal):
+                    if len(entry) == 2:
+                        row, saved = entry
+                        dict.clear(row)
+                        dict.update(row, saved)
+                    else:
+                        rows, key, previous = entry
+                        if previous is _MISSING:
+                            dict.pop(rows, key, None)
+                        else:
+                            dict.__setitem__(rows, key, previous)
+                for table in self.tables.values():
+                    table._version = getattr(table, "_version", 0) + 1  # type: ignore[attr-defined]
+                raise
+            finally:
+                _journal = None
+                _saved_rows.clear()
+
     def snapshot(self) -> dict[str, tuple[int, dict[int, dict[str, Any]]]]:
         with self.lock:
             return {m: (t.next_id, copy.deepcopy(t.rows)) for m, t in self.tables.items()}
@@ -151,6 +229,6 @@ class Database:
         with self.lock:
             for m, (next_id, rows) in snap.items():
                 table = self.tables[m]
-                table.rows = copy.deepcopy(rows)
+                table.rows = Rows((k, Row(v)) for k, v in copy.deepcopy(rows).items())
                 table.next_id = next_id
                 table._version = getattr(table, "_version", 0) + 1  # type: ignore[attr-defined]
