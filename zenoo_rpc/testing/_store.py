@@ -12,17 +12,28 @@ from typing import Any
 
 __all__ = ["DATA_DIR", "VERSIONS", "Database", "Row", "Rows", "Table"]
 
-#: the undo journal of the call being executed (None outside a transaction); calls run one at a time
-_journal: list[Any] | None = None
-_saved_rows: set[int] = set()
+
+class _Journal(threading.local):
+    """The undo journal of the call being executed on this thread (each emulator serves from its own
+    thread, one call at a time): ``entries`` is None outside a call."""
+
+    entries: list[Any] | None = None
+    saved: set[int]
+
+    def __init__(self) -> None:
+        self.saved = set()
+
+
+_journal = _Journal()
 _MISSING = object()
 
 
 def _save(row: Row) -> None:
-    """Keep a row's values as they were before its first change in this transaction."""
-    if _journal is not None and id(row) not in _saved_rows:
-        _saved_rows.add(id(row))
-        _journal.append((row, dict(row)))
+    """Keep a row's values as they were before its first change in this call."""
+    entries = _journal.entries
+    if entries is not None and id(row) not in _journal.saved:
+        _journal.saved.add(id(row))
+        entries.append((row, dict(row)))
 
 
 class Row(dict):  # type: ignore[type-arg]
@@ -45,13 +56,17 @@ class Rows(dict):  # type: ignore[type-arg]
     __slots__ = ()
 
     def __setitem__(self, key: int, value: dict[str, Any]) -> None:
-        if _journal is not None:
-            _journal.append((self, key, dict.get(self, key, _MISSING)))
-        dict.__setitem__(self, key, value if isinstance(value, Row) else Row(value))
+        row = value if isinstance(value, Row) else Row(value)
+        if _journal.entries is not None:
+            previous = dict.get(self, key, _MISSING)
+            _journal.entries.append((self, key, previous))
+            if previous is _MISSING:  # a new row: undoing its insertion is enough, its values need no copy
+                _journal.saved.add(id(row))
+        dict.__setitem__(self, key, row)
 
     def pop(self, key: int, *default: Any) -> Any:
-        if _journal is not None and key in self:
-            _journal.append((self, key, dict.__getitem__(self, key)))
+        if _journal.entries is not None and key in self:
+            _journal.entries.append((self, key, dict.__getitem__(self, key)))
         return dict.pop(self, key, *default)
 
 
@@ -191,18 +206,17 @@ class Database:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
         """One RPC call: on any error every change is undone (ids taken stay taken, like a sequence)."""
-        global _journal
         with self.lock:
-            if _journal is not None:  # already inside a call
+            if _journal.entries is not None:  # already inside a call
                 yield
                 return
             journal: list[Any] = []
-            _journal = journal
-            _saved_rows.clear()
+            _journal.entries = journal
+            _journal.saved.clear()
             try:
                 yield
             except BaseException:
-                _journal = None
+                _journal.entries = None
                 for entry in reversed(journal):
                     if len(entry) == 2:
                         row, saved = entry
@@ -218,8 +232,8 @@ class Database:
                     table._version = getattr(table, "_version", 0) + 1  # type: ignore[attr-defined]
                 raise
             finally:
-                _journal = None
-                _saved_rows.clear()
+                _journal.entries = None
+                _journal.saved.clear()
 
     def snapshot(self) -> dict[str, tuple[int, dict[int, dict[str, Any]]]]:
         with self.lock:
