@@ -27,7 +27,12 @@ def _pyproject_defaults() -> dict[str, Any]:
     import tomllib  # type: ignore[import-not-found,unused-ignore]
 
     section = tomllib.loads(path.read_text()).get("tool", {}).get("zenoo-gen", {})
-    return {k.replace("-", "_"): v for k, v in section.items()}
+    renamed = {"models": "model_patterns", "check": "check_only"}  # option name -> parameter name
+    out = {}
+    for key, value in section.items():
+        name = key.replace("-", "_")
+        out[renamed.get(name, name)] = value
+    return out
 
 
 def _progress(label: str) -> Any:
@@ -39,7 +44,17 @@ def _progress(label: str) -> Any:
     return wrap
 
 
-@click.command(context_settings={"auto_envvar_prefix": "ZENOO", "default_map": _pyproject_defaults()})
+class _Command(click.Command):
+    """Reads ``[tool.zenoo-gen]`` from the working directory's pyproject.toml when the command runs."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        extra.setdefault("default_map", _pyproject_defaults())
+        return super().make_context(info_name, args, parent, **extra)
+
+
+@click.command(cls=_Command, context_settings={"auto_envvar_prefix": "ZENOO"})
 @click.option("--url", help="Server URL, e.g. https://odoo.example.com (or --host/--port).")
 @click.option("--host", default="localhost", show_default=True)
 @click.option("--port", type=int, default=8069, show_default=True)
@@ -50,7 +65,12 @@ def _progress(label: str) -> Any:
 @click.option(
     "--protocol", default="auto", type=click.Choice(["auto", "jsonrpc", "xmlrpc", "session", "json2"])
 )
-@click.option("--models", "model_patterns", help="Comma-separated models or globs: res.partner,sale.*")
+@click.option(
+    "--models",
+    "model_patterns",
+    envvar="ZENOO_MODELS",
+    help="Comma-separated models or globs: res.partner,sale.*",
+)
 @click.option("--modules", help="Only models of these modules: sale,stock")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("generated_models"), show_default=True)
 @click.option(

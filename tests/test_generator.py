@@ -319,3 +319,22 @@ def test_doc_bearer_methods_become_typed_methods(tmp_path: Path) -> None:
         from generator.snapshot import _doc_bearer_methods
 
         assert _doc_bearer_methods(odoo.url, "demo", "not-a-key", ["sale.order"]) == {}
+
+
+def test_options_from_pyproject_and_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if sys.version_info < (3, 11):
+        pytest.skip("tomllib is Python 3.11+")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.zenoo-gen]\nfrom-schema = "{DATA / "19.0"}"\nmodels = "res.country*"\nout = "countries"\n'
+    )
+    result = CliRunner().invoke(main, [])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "countries").glob("res_*.py")) == [
+        "res_country.py",
+        "res_country_state.py",
+    ]
+    monkeypatch.setenv("ZENOO_MODELS", "res.country")  # the environment wins over pyproject.toml
+    result = CliRunner().invoke(main, ["--out", "only_country"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "only_country").glob("res_*.py")) == ["res_country.py"]
