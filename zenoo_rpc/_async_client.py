@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from ._cache import AsyncRedisBackend, CacheManager
 from ._client_base import ClientBase
 from ._core import flows
 from ._core.errors import ZenooError
+from ._core.records import BaseRecord
 from ._core.wire import CacheDrop, CacheGet, CachePut, Parallel, RequestSpec, Sleep
 from ._query import AsyncQuery
 from ._transport_aiohttp import AiohttpTransport
+
+R = TypeVar("R", bound=BaseRecord)
 
 __all__ = ["ZenooClient"]
 
@@ -26,6 +29,17 @@ class ZenooClient(ClientBase):
     def _make_transport(self) -> AiohttpTransport:
         self._limit: asyncio.Semaphore | None = None
         return AiohttpTransport(self._conn.base_url, self._settings)
+
+    if TYPE_CHECKING:  # narrower types for the checker; the implementations are ClientBase's
+
+        @overload
+        def model(self, model: type[R]) -> AsyncQuery[R]: ...
+        @overload
+        def model(self, model: str) -> AsyncQuery[Any]: ...
+        def model(self, model: type[R] | str) -> AsyncQuery[Any]: ...
+        def model_by_name(self, name: str) -> AsyncQuery[Any]: ...
+        def with_context(self, **context: Any) -> ZenooClient: ...
+        def with_company(self, company_id: int, *allowed: int) -> ZenooClient: ...
 
     # -- the driver --------------------------------------------------------------------------------------
     async def _run(self, flow: Any) -> Any:

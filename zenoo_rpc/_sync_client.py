@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from ._cache import CacheManager, RedisBackend
 from ._client_base import ClientBase
 from ._core import flows
 from ._core.errors import ZenooError
+from ._core.records import BaseRecord
 from ._core.wire import CacheDrop, CacheGet, CachePut, Parallel, RequestSpec, Sleep
 from ._query import SyncQuery
 from ._transport_requests import RequestsTransport
+
+R = TypeVar("R", bound=BaseRecord)
 
 __all__ = ["SyncZenooClient"]
 
@@ -24,6 +27,17 @@ class SyncZenooClient(ClientBase):
 
     def _make_transport(self) -> RequestsTransport:
         return RequestsTransport(self._conn.base_url, self._settings)
+
+    if TYPE_CHECKING:  # narrower types for the checker; the implementations are ClientBase's
+
+        @overload
+        def model(self, model: type[R]) -> SyncQuery[R]: ...
+        @overload
+        def model(self, model: str) -> SyncQuery[Any]: ...
+        def model(self, model: type[R] | str) -> SyncQuery[Any]: ...
+        def model_by_name(self, name: str) -> SyncQuery[Any]: ...
+        def with_context(self, **context: Any) -> SyncZenooClient: ...
+        def with_company(self, company_id: int, *allowed: int) -> SyncZenooClient: ...
 
     # -- the driver --------------------------------------------------------------------------------------
     def _run(self, flow: Any) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from generated_models import ResPartner, ResPartnerValues, TypedSyncZenooClient, TypedZenooClient
+from zenoo_rpc import SyncZenooClient, ZenooClient
 
 
 def sync_usage(client: TypedSyncZenooClient) -> None:
@@ -27,3 +28,17 @@ async def async_usage(client: TypedZenooClient) -> None:
     await client.res_partner.create(values)
     wrong: str = await client.res_partner.count()  # E: count() is an int
     print(wrong)
+
+
+def plain_clients(sync: SyncZenooClient, aclient: ZenooClient) -> None:
+    first = sync.model(ResPartner).filter(is_company=True).first()
+    if first is not None:
+        print(first.name, first.emial)  # E: misspelled attribute through client.model()
+    view = sync.with_context(active_test=False)
+    view.model(ResPartner).count()
+    view.nothing()  # E: with_context() returns the same client type
+
+
+async def plain_async(aclient: ZenooClient) -> None:
+    rows = await aclient.model(ResPartner).only("name").all()
+    print(rows[0].nmae)  # E: misspelled attribute through the async client
