@@ -240,3 +240,17 @@ def test_keepalive_expiry_drops_idle_connections(odoo: OdooEmulator) -> None:
     client.execute_kw("res.partner", "search_count", [[]])
     assert current_pool() is not before  # idle past keepalive_expiry: dropped, a fresh pool was opened
     client.close()
+
+
+def test_async_client_survives_several_event_loops(odoo: OdooEmulator) -> None:
+    """A script may call asyncio.run() more than once with one client."""
+    import asyncio
+    import warnings
+
+    client = ZenooClient(odoo.url)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert asyncio.run(client.login("demo", "admin", "admin")) == 2
+        assert asyncio.run(client.execute_kw("res.partner", "search_count", [[]])) > 0
+        assert asyncio.run(client.execute_kw("res.partner", "search_count", [[]])) > 0
+        asyncio.run(client.close())

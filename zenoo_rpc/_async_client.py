@@ -28,6 +28,7 @@ class ZenooClient(ClientBase):
 
     def _make_transport(self) -> AiohttpTransport:
         self._limit: asyncio.Semaphore | None = None
+        self._limit_loop: asyncio.AbstractEventLoop | None = None
         return AiohttpTransport(self._conn.base_url, self._settings)
 
     if TYPE_CHECKING:  # narrower types for the checker; the implementations are ClientBase's
@@ -58,8 +59,10 @@ class ZenooClient(ClientBase):
 
     async def _perform(self, effect: Any) -> Any:
         if isinstance(effect, RequestSpec):
-            if self._limit is None:
+            loop = asyncio.get_running_loop()
+            if self._limit is None or self._limit_loop is not loop:  # asyncio primitives belong to one loop
                 self._limit = asyncio.Semaphore(self._settings.max_concurrency)
+                self._limit_loop = loop
             async with self._limit:
                 return await self._transport.send(effect)
         if isinstance(effect, Parallel):

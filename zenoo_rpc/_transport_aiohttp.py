@@ -18,10 +18,12 @@ class AiohttpTransport:
         self.base_url = base_url
         self.settings = settings
         self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.requests_sent = 0
 
     def _open(self) -> aiohttp.ClientSession:
         s = self.settings
+        self._loop = asyncio.get_running_loop()
         connector = aiohttp.TCPConnector(
             limit=max(1, s.max_connections),
             keepalive_timeout=s.keepalive_expiry,
@@ -41,7 +43,16 @@ class AiohttpTransport:
         return self._session
 
     async def send(self, request: RequestSpec) -> RawResponse:
-        session = self._session or self._open()
+        session = self._session
+        if session is None or self._loop is not asyncio.get_running_loop():
+            # first use, or a new event loop (a script calling asyncio.run() twice): the old session's
+            # connections belong to a loop that is gone, so they are left behind
+            if session is not None:
+                old_loop, connector = self._loop, session.connector
+                session.detach()
+                if connector is not None and old_loop is not None and old_loop.is_closed():
+                    await connector.close()  # nothing left to close on a closed loop: only marks it closed
+            session = self._open()
         url = self.base_url + request.path
         try:
             async with session.request(
