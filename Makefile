@@ -16,16 +16,18 @@ pytest:
 	$(PY) -m pytest tests
 
 lint:
-	$(PY) -m ruff check zenoo_rpc generator generated_models tests bench
-	$(PY) -m ruff format --check zenoo_rpc generator tests bench
+	$(PY) -m ruff check zenoo_rpc generator generated_models tests bench tools
+	$(PY) -m ruff format --check zenoo_rpc generator tests bench tools
 
 typecheck:
 	$(PY) -m mypy
 
 generate:
+	$(PY) tools/async_to_sync.py
 	$(PY) -m generator.cli --from-schema zenoo_rpc/testing/odoo_data/$(VERSION) --out generated_models
 
 check-generated:
+	$(PY) tools/async_to_sync.py --check
 	$(PY) -m generator.cli --from-schema zenoo_rpc/testing/odoo_data/$(VERSION) --out generated_models --check
 
 bench: install

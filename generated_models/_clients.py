@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from zenoo_rpc._async_client import ZenooClient
 from zenoo_rpc._core.query import QuerySpec
-from zenoo_rpc._query import AsyncQuery, SyncQuery
+from zenoo_rpc._query_async import AsyncQuery
+from zenoo_rpc._query_sync import SyncQuery
 from zenoo_rpc._sync_client import SyncZenooClient
 
 from .account_move import AccountMove

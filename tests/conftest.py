@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from zenoo_rpc import SyncZenooClient, ZenooClient
-from zenoo_rpc._query import AsyncQuery
+from zenoo_rpc._query_async import AsyncQuery
 from zenoo_rpc.testing import OdooEmulator
 
 VERSIONS = ("17.0", "18.0", "19.0")

@@ -12,7 +12,8 @@ import pytest
 
 from zenoo_rpc import SyncZenooClient, ZenooClient
 from zenoo_rpc import exceptions as exc
-from zenoo_rpc._query import AsyncQuery, SyncQuery
+from zenoo_rpc._query_async import AsyncQuery
+from zenoo_rpc._query_sync import SyncQuery
 from zenoo_rpc.testing import DEFAULT_API_KEY, OdooEmulator
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,9 +1,17 @@
-"""``ZenooClient``: the async face. It runs the core's flows over aiohttp; it holds no business logic."""
+# async-only
+"""``ZenooClient``: the async face. It runs the core's flows over aiohttp; it holds no business logic.
+
+The sync face (``_sync_client.py``) is generated from this file by ``tools/async_to_sync.py``.
+"""
+# end-async-only
+# sync-only
+# """``SyncZenooClient``: the sync face. It runs the core's flows over requests; no business logic."""
+# end-sync-only
 
 from __future__ import annotations
 
-import asyncio
-import inspect
+import asyncio  # sync: import time
+import inspect  # sync: -
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from ._cache import AsyncRedisBackend, CacheManager
@@ -12,7 +20,7 @@ from ._core import flows
 from ._core.errors import ZenooError
 from ._core.records import BaseRecord
 from ._core.wire import CacheDrop, CacheGet, CachePut, Parallel, RequestSpec, Sleep
-from ._query import AsyncQuery
+from ._query_async import AsyncQuery
 from ._transport_aiohttp import AiohttpTransport
 
 R = TypeVar("R", bound=BaseRecord)
@@ -21,14 +29,16 @@ __all__ = ["ZenooClient"]
 
 
 class ZenooClient(ClientBase):
-    """Async Odoo client. ``async with ZenooClient("localhost", port=8069) as client: ...``"""
+    """Async Odoo client. ``async with ZenooClient("localhost", port=8069) as client: ...``"""  # sync: """Sync Odoo client, safe to share between threads (one per process in a Django app)."""
 
     _query_cls = AsyncQuery
     _transport: AiohttpTransport
 
     def _make_transport(self) -> AiohttpTransport:
+        # async-only
         self._limit: asyncio.Semaphore | None = None
         self._limit_loop: asyncio.AbstractEventLoop | None = None
+        # end-async-only
         return AiohttpTransport(self._conn.base_url, self._settings)
 
     if TYPE_CHECKING:  # narrower types for the checker; the implementations are ClientBase's
@@ -59,32 +69,42 @@ class ZenooClient(ClientBase):
 
     async def _perform(self, effect: Any) -> Any:
         if isinstance(effect, RequestSpec):
+            # async-only
             loop = asyncio.get_running_loop()
             if self._limit is None or self._limit_loop is not loop:  # asyncio primitives belong to one loop
                 self._limit = asyncio.Semaphore(self._settings.max_concurrency)
                 self._limit_loop = loop
             async with self._limit:
                 return await self._transport.send(effect)
+            # end-async-only
+            # sync-only
+            # return self._transport.send(effect)
+            # end-sync-only
         if isinstance(effect, Parallel):
+            # async-only
             # every sibling finishes before an error is raised: none is left running unobserved
             results = await asyncio.gather(*(self._run(f) for f in effect.flows), return_exceptions=True)
             for result in results:
                 if isinstance(result, BaseException):
                     raise result
             return results
+            # end-async-only
+            # sync-only
+            # return [self._run(f) for f in effect.flows]
+            # end-sync-only
         if isinstance(effect, Sleep):
-            await asyncio.sleep(effect.seconds)
+            await asyncio.sleep(effect.seconds)  # sync: time.sleep(effect.seconds)
             return None
         if isinstance(effect, tuple):  # a cache manager's backend operation
             backend, method, args = effect
             result = getattr(backend, method)(*args)
-            return await result if inspect.isawaitable(result) else result
+            return await result if inspect.isawaitable(result) else result  # sync: return result
         if isinstance(effect, (CacheGet, CachePut, CacheDrop)):
             flow = self._cache_flow(effect)
             return await self._run(flow) if flow is not None else None
         raise TypeError(f"unknown effect {effect!r}")
 
-    # -- public API (the same methods as SyncZenooClient, awaited) --------------------------------------
+    # -- public API (the same methods on both faces) ----------------------------------------------------
     async def login(self, db: str, username: str, password: str) -> int:
         """Log in once with a password; returns the uid. Raises AuthenticationError when refused."""
         return await self._run(flows.login(self._conn, db, username, password))  # type: ignore[no-any-return]

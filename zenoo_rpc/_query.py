@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ._client_base import ClientBase
     from ._core.schema import ModelSchema
 
-__all__ = ["AsyncQuery", "QueryBase", "SyncQuery"]
+__all__ = ["QueryBase"]
 
 R = TypeVar("R")
 S = TypeVar("S", bound="QueryBase[Any]")
@@ -168,128 +168,7 @@ class QueryBase(Generic[R]):
         return flows.fetch_page(self._client._conn, self._spec, self._ctx(), self._client, after, size)
 
 
-class AsyncQuery(QueryBase[R]):
-    async def all(self) -> list[R]:
-        records: list[R] = await self._client._run(self._all())
-        return records
-
-    async def first(self) -> R | None:
-        record: R | None = await self._client._run(self._first())
-        return record
-
-    async def get(self, pk: int | None = None, **lookups: Any) -> R:
-        record: R = await self._client._run(self._get(pk, lookups))
-        return record
-
-    async def count(self) -> int:
-        return int(await self._client._run(self._count()))
-
-    async def exists(self) -> bool:
-        return bool(await self.limit(1).ids())
-
-    async def ids(self) -> list[int]:
-        ids: list[int] = await self._client._run(self._ids())
-        return ids
-
-    async def values(self, *fields: str) -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = await self._client._run(self._values(fields))
-        return rows
-
-    async def values_list(self, *fields: str, flat: bool = False) -> list[Any]:
-        return _values_list(self._spec.model, await self.values(*fields), fields, flat)
-
-    async def aggregate(self, *aggregates: str) -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = await self._client._run(self._aggregate(aggregates))
-        return rows
-
-    async def update(self, **values: Any) -> int:
-        return int(await self._client._run(self._update(values)))
-
-    async def delete(self) -> int:
-        return int(await self._client._run(self._delete()))
-
-    async def create(self, values: Mapping[str, Any] | list[Mapping[str, Any]]) -> Any:
-        return await self._client._run(self._create(values))
-
-    def iterate(self, batch_size: int = 500) -> AsyncIterator[R]:
-        """Stream every matching record, ``batch_size`` at a time, by keyset on ``id`` (constant memory).
-        Bad arguments fail here, before anything is sent."""
-        first = _check_iterate(self._spec, batch_size)
-
-        async def pages() -> AsyncIterator[R]:
-            last = first
-            while True:
-                page: list[R] = await self._client._run(self._page(last, batch_size))
-                for rec in page:
-                    yield rec
-                if len(page) < batch_size:
-                    return
-                last = page[-1].id  # type: ignore[attr-defined]
-
-        return pages()
-
-
-class SyncQuery(QueryBase[R]):
-    def all(self) -> list[R]:
-        records: list[R] = self._client._run(self._all())
-        return records
-
-    def first(self) -> R | None:
-        record: R | None = self._client._run(self._first())
-        return record
-
-    def get(self, pk: int | None = None, **lookups: Any) -> R:
-        record: R = self._client._run(self._get(pk, lookups))
-        return record
-
-    def count(self) -> int:
-        return int(self._client._run(self._count()))
-
-    def exists(self) -> bool:
-        return bool(self.limit(1).ids())
-
-    def ids(self) -> list[int]:
-        ids: list[int] = self._client._run(self._ids())
-        return ids
-
-    def values(self, *fields: str) -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = self._client._run(self._values(fields))
-        return rows
-
-    def values_list(self, *fields: str, flat: bool = False) -> list[Any]:
-        return _values_list(self._spec.model, self.values(*fields), fields, flat)
-
-    def aggregate(self, *aggregates: str) -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = self._client._run(self._aggregate(aggregates))
-        return rows
-
-    def update(self, **values: Any) -> int:
-        return int(self._client._run(self._update(values)))
-
-    def delete(self) -> int:
-        return int(self._client._run(self._delete()))
-
-    def create(self, values: Mapping[str, Any] | list[Mapping[str, Any]]) -> Any:
-        return self._client._run(self._create(values))
-
-    def iterate(self, batch_size: int = 500) -> Iterator[R]:
-        """Stream every matching record, ``batch_size`` at a time, by keyset on ``id`` (constant memory).
-        Bad arguments fail here, before anything is sent."""
-        first = _check_iterate(self._spec, batch_size)
-
-        def pages() -> Iterator[R]:
-            last = first
-            while True:
-                page: list[R] = self._client._run(self._page(last, batch_size))
-                yield from page
-                if len(page) < batch_size:
-                    return
-                last = page[-1].id  # type: ignore[attr-defined]
-
-        return pages()
-
-
-def _check_iterate(spec: QuerySpec, batch_size: int) -> int:
+def check_iterate(spec: QuerySpec, batch_size: int) -> int:
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ClientError(f"{spec.model}: iterate(batch_size=...) takes a whole number >= 1")
     if spec.order not in ((), ("id",)) or spec.offset or spec.limit is not None:
@@ -299,7 +178,7 @@ def _check_iterate(spec: QuerySpec, batch_size: int) -> int:
     return 0
 
 
-def _values_list(model: str, rows: list[dict[str, Any]], fields: tuple[str, ...], flat: bool) -> list[Any]:
+def values_list(model: str, rows: list[dict[str, Any]], fields: tuple[str, ...], flat: bool) -> list[Any]:
     if flat:
         if len(fields) != 1:
             raise ClientError(f"{model}: values_list(flat=True) takes exactly one field")

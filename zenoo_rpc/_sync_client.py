@@ -1,4 +1,5 @@
-"""``SyncZenooClient``: the sync face. It runs the core's flows over requests; it holds no business logic."""
+# Generated from zenoo_rpc/_async_client.py by tools/async_to_sync.py. Do not edit: change the async source.
+"""``SyncZenooClient``: the sync face. It runs the core's flows over requests; no business logic."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from ._core import flows
 from ._core.errors import ZenooError
 from ._core.records import BaseRecord
 from ._core.wire import CacheDrop, CacheGet, CachePut, Parallel, RequestSpec, Sleep
-from ._query import SyncQuery
+from ._query_sync import SyncQuery
 from ._transport_requests import RequestsTransport
 
 R = TypeVar("R", bound=BaseRecord)
@@ -64,13 +65,14 @@ class SyncZenooClient(ClientBase):
             return None
         if isinstance(effect, tuple):  # a cache manager's backend operation
             backend, method, args = effect
-            return getattr(backend, method)(*args)
+            result = getattr(backend, method)(*args)
+            return result
         if isinstance(effect, (CacheGet, CachePut, CacheDrop)):
             flow = self._cache_flow(effect)
             return self._run(flow) if flow is not None else None
         raise TypeError(f"unknown effect {effect!r}")
 
-    # -- public API (the same methods as ZenooClient, not awaited) --------------------------------------
+    # -- public API (the same methods on both faces) ----------------------------------------------------
     def login(self, db: str, username: str, password: str) -> int:
         """Log in once with a password; returns the uid. Raises AuthenticationError when refused."""
         return self._run(flows.login(self._conn, db, username, password))  # type: ignore[no-any-return]
