@@ -38,7 +38,8 @@ class ZenooClient:
     assert "from ._query_sync import SyncQuery" in out and "class SyncZenooClient:" in out
     assert "        time.sleep(0)\n" in out
     assert "        with self.lock:\n            for item in SyncQuery():\n                item.save()" in out
-    assert "def __enter__(self) -> SyncZenooClient:" in out and "await" not in out and "async" not in out
+    body = out.split("\n", 1)[1]
+    assert "def __enter__(self) -> SyncZenooClient:" in body and "await" not in body and "async" not in body
 
 
 def test_committed_sync_faces_are_current() -> None:
