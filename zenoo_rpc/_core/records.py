@@ -71,12 +71,16 @@ class BaseRecord:
     def __setattr__(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)
         if not name.startswith("_"):
-            try:
-                dirty: set[str] = object.__getattribute__(self, "__zenoo_dirty__")
-            except AttributeError:
-                dirty = set()
-                object.__setattr__(self, "__zenoo_dirty__", dirty)
-            dirty.add(name)
+            self._zenoo_mark_dirty(name)
+
+    def _zenoo_mark_dirty(self, name: str) -> None:
+        """Remember an assignment, so that ``save()`` writes only what changed."""
+        try:
+            dirty: set[str] = object.__getattribute__(self, "__zenoo_dirty__")
+        except AttributeError:
+            dirty = set()
+            object.__setattr__(self, "__zenoo_dirty__", dirty)
+        dirty.add(name)
 
     # -- introspection -------------------------------------------------------------------------------
     def _zenoo_model_name(self) -> str:
@@ -212,12 +216,7 @@ class DynamicRecord(BaseRecord):
 
             raise UnknownFieldError(self._zenoo_model_name(), name)
         object.__getattribute__(self, "_values")[name] = value
-        try:
-            dirty: set[str] = object.__getattribute__(self, "__zenoo_dirty__")
-        except AttributeError:
-            dirty = set()
-            object.__setattr__(self, "__zenoo_dirty__", dirty)
-        dirty.add(name)
+        self._zenoo_mark_dirty(name)
 
     def zenoo_load(self, name: str, value: Any) -> None:
         object.__getattribute__(self, "_values")[name] = value

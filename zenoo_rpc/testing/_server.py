@@ -465,6 +465,16 @@ class OdooEmulator:
         sid = request.cookies.get("session_id")
         return self._sessions.get(sid) if sid else None
 
+    def _session_expired(self, rid: Any) -> web.Response:
+        return self._rpc_error(
+            rid, EmulatedError("Session expired", "odoo.http.SessionExpiredException"), 100
+        )
+
+    def _api_key_user(self, request: web.Request) -> _orm.User | None:
+        key = request.headers.get("Authorization", "").partition(" ")[2]
+        users = self._users.values()
+        return next((u for u in users if u.api_key and secrets.compare_digest(u.api_key, key)), None)
+
     def expire_sessions(self) -> None:
         """Forget every web session (the next call_kw answers "Session expired")."""
         self._sessions.clear()
@@ -476,9 +486,7 @@ class OdooEmulator:
         rid, _ = parsed
         uid = self._session_uid(request)
         if uid is None:
-            return self._rpc_error(
-                rid, EmulatedError("Session expired", "odoo.http.SessionExpiredException"), 100
-            )
+            return self._session_expired(rid)
         sid = request.cookies.get("session_id", "")
         return self._session_cookie_response(rid, self._session_info(uid), sid, times=1)
 
@@ -489,9 +497,7 @@ class OdooEmulator:
         rid, params = parsed
         uid = self._session_uid(request)
         if uid is None:
-            return self._rpc_error(
-                rid, EmulatedError("Session expired", "odoo.http.SessionExpiredException"), 100
-            )
+            return self._session_expired(rid)
         user = self._user_by_uid(uid)
         assert user is not None
         kwargs = dict(params.get("kwargs") or {})
@@ -521,10 +527,7 @@ class OdooEmulator:
             return web.Response(
                 status=404, text="<!doctype html><title>404 Not Found</title>", content_type="text/html"
             )
-        key = request.headers.get("Authorization", "").partition(" ")[2]
-        user = next(
-            (u for u in self._users.values() if u.api_key and secrets.compare_digest(u.api_key, key)), None
-        )
+        user = self._api_key_user(request)
         if user is None:
             return self._json2_error(Unauthorized("Invalid apikey"))
         model = request.match_info["model"]
@@ -581,9 +584,7 @@ class OdooEmulator:
             return self._json2_error(
                 Unauthorized("User not authenticated, use an API Key with a Bearer Authorization header.")
             )
-        user = next(
-            (u for u in self._users.values() if u.api_key and secrets.compare_digest(u.api_key, key)), None
-        )
+        user = self._api_key_user(request)
         if user is None:
             return self._json2_error(Unauthorized("Invalid apikey"))
         raw = await request.read()
