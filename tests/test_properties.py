@@ -3,7 +3,6 @@ the records a plain Python evaluation of the same predicate selects."""
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -119,6 +118,3 @@ def test_not_of_everything_is_nothing(world: Any) -> None:
     client, rows = world
     assert client.model_by_name("res.partner").filter(~Q()).ids() == []
     assert len(client.model_by_name("res.partner").filter(Q()).ids()) == len(rows)
-
-
-_ = operator

@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -146,9 +145,6 @@ def test_load_partners_is_fast_and_queryable(odoo19: OdooEmulator) -> None:
     )
     assert len(rows) == 80 and all(r.name.startswith("Generated Partner") for r in rows)
     client.close()
-
-
-_ = Any
 
 
 def test_a_failed_call_leaves_no_trace(odoo19: OdooEmulator) -> None:

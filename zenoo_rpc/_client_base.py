@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from ._cache import CacheManager
 from ._core import flows
-from ._core.batch import BatchOperation, BatchResult, run_batch
+from ._core.batch import BatchOperation, run_batch
 from ._core.connection import Connection, normalize_base_url
 from ._core.errors import ClientError
 from ._core.query import QuerySpec
@@ -297,6 +297,3 @@ class Batch:
 
     async def __aexit__(self, *exc: object) -> None:
         return None
-
-
-_ = BatchResult

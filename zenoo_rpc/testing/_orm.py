@@ -13,7 +13,6 @@ from ._exceptions import (
     AccessError,
     EmulatedError,
     MissingError,
-    NotFound,
     UserError,
     ValidationError,
     attribute_error,
@@ -1284,6 +1283,3 @@ def month_bounds(value: str) -> tuple[str, str]:
     start = d.replace(day=1)
     end = d.replace(day=last) + dt.timedelta(days=1)
     return start.isoformat(), end.isoformat()
-
-
-_ = NotFound

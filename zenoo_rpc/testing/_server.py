@@ -8,7 +8,6 @@ import json
 import secrets
 import threading
 import time
-import xmlrpc.client
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.utils import formatdate
@@ -632,6 +631,3 @@ def run_emulator(version: str = "19.0", **options: Any) -> Iterator[OdooEmulator
         yield server
     finally:
         server.stop()
-
-
-_ = xmlrpc.client

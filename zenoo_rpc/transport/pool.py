@@ -17,7 +17,7 @@ from typing import Any
 
 import aiohttp
 
-from .._core.errors import CircuitOpenError, ConnectError, RequestTimeout
+from .._core.errors import ConnectError, RequestTimeout
 from .._core.resilience import CircuitBreaker
 
 __all__ = ["ConnectionPool", "PoolResponse", "PooledConnection"]
@@ -193,6 +193,3 @@ class ConnectionPool:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
-
-
-_ = CircuitOpenError
