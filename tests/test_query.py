@@ -325,3 +325,25 @@ def test_a_failed_batch_chunk_hides_nothing(client: Any, odoo: OdooEmulator) -> 
     assert sorted(client.model(ResPartner).filter(id__in=created).values_list("id", flat=True)) == sorted(
         created
     )
+
+
+def test_independent_calls_run_concurrently_on_both_faces(
+    make_client: Any, emulators: dict[str, OdooEmulator]
+) -> None:
+    """Batch chunks and sibling prefetches overlap, bounded by max_concurrency (the sync face uses threads)."""
+    with OdooEmulator("19.0", latency_ms=30) as odoo:
+        client = make_client(odoo.url, max_concurrency=3)
+        client.login("demo", "admin", "admin")
+        client.setup_batch_manager(max_chunk_size=5, max_concurrency=3)
+        odoo.reset_counts()
+        with client.raw.batch_context() as batch:
+            batch.create("res.partner", [{"name": f"C{i}"} for i in range(30)])  # 6 chunks, waves of 3
+            results = client.resolve(batch.execute())
+        assert len(results[0].result) == 30 and odoo.count("res.partner", "create") == 6
+        assert odoo.max_in_flight == 3
+        odoo.reset_counts()
+        orders = (
+            client.model(SaleOrder).filter(state="sale").prefetch_related("partner_id", "order_line").all()
+        )
+        assert all(o.partner_id.name for o in orders)
+        assert odoo.max_in_flight == 2  # the customers and the lines were read at the same time

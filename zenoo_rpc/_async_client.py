@@ -10,8 +10,8 @@ The sync face (``_sync_client.py``) is generated from this file by ``tools/async
 
 from __future__ import annotations
 
-import asyncio  # sync: import time
-import inspect  # sync: -
+import asyncio  # sync: import concurrent.futures
+import inspect  # sync: import threading
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from ._cache import AsyncRedisBackend, CacheManager
@@ -22,6 +22,10 @@ from ._core.records import BaseRecord
 from ._core.wire import CacheDrop, CacheGet, CachePut, Parallel, RequestSpec, Sleep
 from ._query_async import AsyncQuery
 from ._transport_aiohttp import AiohttpTransport
+
+# sync-only
+# import time
+# end-sync-only
 
 R = TypeVar("R", bound=BaseRecord)
 
@@ -90,7 +94,7 @@ class ZenooClient(ClientBase):
             return results
             # end-async-only
             # sync-only
-            # return [self._run(f) for f in effect.flows]
+            # return self._run_parallel(effect.flows)
             # end-sync-only
         if isinstance(effect, Sleep):
             await asyncio.sleep(effect.seconds)  # sync: time.sleep(effect.seconds)
@@ -104,6 +108,35 @@ class ZenooClient(ClientBase):
             return await self._run(flow) if flow is not None else None
         raise TypeError(f"unknown effect {effect!r}")
 
+    # sync-only
+    # _worker = threading.local()
+    # _pool_lock = threading.Lock()
+    #
+    # def _run_parallel(self, flows: tuple[Any, ...]) -> list[Any]:
+    #     """Independent flows (sibling prefetches, batch chunks) on up to ``max_concurrency`` threads; a
+    #     flow already on a worker runs its own in turn, so the pool never waits on itself."""
+    #     if len(flows) < 2 or self._settings.max_concurrency < 2 or getattr(self._worker, "busy", False):
+    #         return [self._run(f) for f in flows]
+    #     with self._pool_lock:  # one pool for the client and its with_context() views
+    #         pool = self._shared.get("pool")
+    #         if pool is None:
+    #             pool = concurrent.futures.ThreadPoolExecutor(
+    #                 self._settings.max_concurrency, thread_name_prefix="zenoo-rpc"
+    #             )
+    #             self._shared["pool"] = pool
+    #
+    #     def work(flow: Any) -> Any:
+    #         self._worker.busy = True
+    #         try:
+    #             return self._run(flow)
+    #         finally:
+    #             self._worker.busy = False
+    #
+    #     futures = [pool.submit(work, f) for f in flows]
+    #     concurrent.futures.wait(futures)  # every sibling finishes before an error is raised
+    #     return [f.result() for f in futures]
+    #
+    # end-sync-only
     # -- public API (the same methods on both faces) ----------------------------------------------------
     async def login(self, db: str, username: str, password: str) -> int:
         """Log in once with a password; returns the uid. Raises AuthenticationError when refused."""
@@ -154,6 +187,11 @@ class ZenooClient(ClientBase):
         return self._batch_settings(max_chunk_size, max_concurrency, retry_attempts, progress_callback)
 
     async def close(self) -> None:
+        # sync-only
+        # pool = self._shared.pop("pool", None)
+        # if pool is not None:
+        #     pool.shutdown(wait=True)
+        # end-sync-only
         await self._transport.close()
         manager = self._cache_manager(create=False)
         if manager is not None:

@@ -7,6 +7,7 @@ server, database and user, so an entry never crosses users or databases.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable, Generator
 from typing import Any
@@ -30,6 +31,8 @@ class MemoryBackend:
         self.evictions = 0
         self._entries: cachetools.Cache[str, tuple[float, bytes]] = self._make()
         self._tags: dict[str, set[str]] = {}
+        # cachetools caches are not thread-safe, and a sync client is shared by a web server's threads
+        self._lock = threading.Lock()
 
     def _make(self) -> cachetools.Cache[str, tuple[float, bytes]]:
         base: Any = {
@@ -49,43 +52,49 @@ class MemoryBackend:
         return Counting(maxsize=max(1, self.max_size))
 
     def get(self, key: str) -> bytes | None:
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        expires, value = entry
-        if expires and expires < time.monotonic():
-            self._entries.pop(key, None)
-            return None
-        return value
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            expires, value = entry
+            if expires and expires < time.monotonic():
+                self._entries.pop(key, None)
+                return None
+            return value
 
     def set(self, key: str, value: bytes, ttl: float | None, tags: tuple[str, ...] = ()) -> None:
         ttl = self.default_ttl if ttl is None else ttl
         expires = time.monotonic() + ttl if ttl else 0.0
-        self._entries[key] = (expires, value)
-        for tag in tags:
-            self._tags.setdefault(tag, set()).add(key)
+        with self._lock:
+            self._entries[key] = (expires, value)
+            for tag in tags:
+                self._tags.setdefault(tag, set()).add(key)
 
     def delete(self, key: str) -> None:
-        self._entries.pop(key, None)
+        with self._lock:
+            self._entries.pop(key, None)
 
     def drop_tags(self, tags: tuple[str, ...]) -> None:
-        for tag in tags:
-            for key in self._tags.pop(tag, ()):
-                self._entries.pop(key, None)
+        with self._lock:
+            for tag in tags:
+                for key in self._tags.pop(tag, ()):
+                    self._entries.pop(key, None)
 
     def clear(self) -> None:
-        self._entries.clear()
-        self._tags.clear()
+        with self._lock:
+            self._entries.clear()
+            self._tags.clear()
 
     def size(self) -> int:
         return len(self._entries)
 
     def resize(self, max_size: int) -> None:
-        old = list(self._entries.items())
-        self.max_size = int(max_size)
-        self._entries = self._make()
-        for k, v in old[-self.max_size :]:
-            self._entries[k] = v
+        with self._lock:
+            old = list(self._entries.items())
+            self.max_size = int(max_size)
+            self._entries = self._make()
+            for k, v in old[-self.max_size :]:
+                self._entries[k] = v
 
 
 class _RedisCommands:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import threading
 import time
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
@@ -59,7 +61,7 @@ class SyncZenooClient(ClientBase):
         if isinstance(effect, RequestSpec):
             return self._transport.send(effect)
         if isinstance(effect, Parallel):
-            return [self._run(f) for f in effect.flows]
+            return self._run_parallel(effect.flows)
         if isinstance(effect, Sleep):
             time.sleep(effect.seconds)
             return None
@@ -72,6 +74,37 @@ class SyncZenooClient(ClientBase):
             return self._run(flow) if flow is not None else None
         raise TypeError(f"unknown effect {effect!r}")
 
+    _worker = threading.local()
+    _pool_lock = threading.Lock()
+
+    #
+    def _run_parallel(self, flows: tuple[Any, ...]) -> list[Any]:
+        """Independent flows (sibling prefetches, batch chunks) on up to ``max_concurrency`` threads; a
+        flow already on a worker runs its own in turn, so the pool never waits on itself."""
+        if len(flows) < 2 or self._settings.max_concurrency < 2 or getattr(self._worker, "busy", False):
+            return [self._run(f) for f in flows]
+        with self._pool_lock:  # one pool for the client and its with_context() views
+            pool = self._shared.get("pool")
+            if pool is None:
+                pool = concurrent.futures.ThreadPoolExecutor(
+                    self._settings.max_concurrency, thread_name_prefix="zenoo-rpc"
+                )
+                self._shared["pool"] = pool
+
+        #
+        def work(flow: Any) -> Any:
+            self._worker.busy = True
+            try:
+                return self._run(flow)
+            finally:
+                self._worker.busy = False
+
+        #
+        futures = [pool.submit(work, f) for f in flows]
+        concurrent.futures.wait(futures)  # every sibling finishes before an error is raised
+        return [f.result() for f in futures]
+
+    #
     # -- public API (the same methods on both faces) ----------------------------------------------------
     def login(self, db: str, username: str, password: str) -> int:
         """Log in once with a password; returns the uid. Raises AuthenticationError when refused."""
@@ -122,6 +155,9 @@ class SyncZenooClient(ClientBase):
         return self._batch_settings(max_chunk_size, max_concurrency, retry_attempts, progress_callback)
 
     def close(self) -> None:
+        pool = self._shared.pop("pool", None)
+        if pool is not None:
+            pool.shutdown(wait=True)
         self._transport.close()
         manager = self._cache_manager(create=False)
         if manager is not None:

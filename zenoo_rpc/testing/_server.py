@@ -87,6 +87,9 @@ class OdooEmulator:
         self.calls: collections.Counter[tuple[str, str]] = collections.Counter()
         self.requests = 0
         self.server_time = 0.0
+        #: requests being answered right now, and the most seen at once since reset_counts()
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._faults: list[_Fault] = []
         self._sessions: dict[str, int] = {}
         self._idle: set[asyncio.Transport] = set()
@@ -177,6 +180,7 @@ class OdooEmulator:
         self.calls.clear()
         self.requests = 0
         self.server_time = 0.0
+        self.max_in_flight = 0
 
     def reset_data(self) -> None:
         """Back to the demo data this emulator started with."""
@@ -332,11 +336,16 @@ class OdooEmulator:
                 if fault.kind == "slow":
                     await asyncio.sleep(fault.seconds)
                 break
-        if self.latency_ms:
-            await asyncio.sleep(self.latency_ms / 1000.0)
-        started = time.perf_counter()
-        response: web.StreamResponse = await handler(request)
-        self.server_time += time.perf_counter() - started
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            if self.latency_ms:
+                await asyncio.sleep(self.latency_ms / 1000.0)
+            started = time.perf_counter()
+            response: web.StreamResponse = await handler(request)
+            self.server_time += time.perf_counter() - started
+        finally:
+            self.in_flight -= 1
         if self.close_connections:
             response.force_close()
         elif transport is not None:
