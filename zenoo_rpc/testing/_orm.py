@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
-import itertools
 from collections.abc import Callable
 from typing import Any
 
-from . import _domain
+from . import _business
+from ._env import _LANGS, Env, User, _invalid_field, _missing, _now, _touch
 from ._exceptions import (
     AccessError,
     EmulatedError,
@@ -22,335 +20,6 @@ from ._exceptions import (
 from ._store import Database, Table
 
 __all__ = ["BaseModel", "Env", "User"]
-
-_EMPTY_BY_TYPE: dict[str, Any] = {
-    "one2many": [],
-    "many2many": [],
-    "integer": 0,
-    "float": 0.0,
-    "monetary": 0.0,
-}
-_LANGS = {"en_US"}
-
-
-class User:
-    def __init__(
-        self, uid: int, login: str, password: str, api_key: str | None, name: str, partner_id: int
-    ) -> None:
-        self.uid = uid
-        self.login = login
-        self.password = password
-        self.api_key = api_key
-        self.name = name
-        self.partner_id = partner_id
-
-    @property
-    def is_admin(self) -> bool:
-        return self.login == "admin"
-
-
-#: (model, operation) denied to non-admin users, with the group named in Odoo's message, by version
-_DENIED: dict[tuple[str, str], dict[int, str]] = {
-    ("res.company", "write"): {
-        17: "Administration/Access Rights",
-        18: "Administration/Access Rights",
-        19: "Access Rights",
-    },
-    ("res.company", "create"): {
-        17: "Administration/Access Rights",
-        18: "Administration/Access Rights",
-        19: "Access Rights",
-    },
-    ("res.company", "unlink"): {
-        17: "Administration/Access Rights",
-        18: "Administration/Access Rights",
-        19: "Access Rights",
-    },
-    ("ir.config_parameter", "read"): {
-        17: "Administration/Settings",
-        18: "Administration/Settings",
-        19: "Role / Administrator",
-    },
-    ("ir.config_parameter", "write"): {
-        17: "Administration/Settings",
-        18: "Administration/Settings",
-        19: "Role / Administrator",
-    },
-    ("ir.config_parameter", "create"): {
-        17: "Administration/Settings",
-        18: "Administration/Settings",
-        19: "Role / Administrator",
-    },
-    ("ir.config_parameter", "unlink"): {
-        17: "Administration/Settings",
-        18: "Administration/Settings",
-        19: "Role / Administrator",
-    },
-}
-_VERBS = {"read": "access", "write": "modify", "create": "create", "unlink": "delete"}
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
-
-
-class Env:
-    """One call's environment: database, user and context."""
-
-    def __init__(self, db: Database, user: User, context: dict[str, Any] | None = None) -> None:
-        self.db = db
-        self.user = user
-        self.uid = user.uid
-        self.context = dict(context or {})
-
-    # -- helpers used by the domain engine ------------------------------------------------------------
-    def table(self, model: str) -> Table:
-        table = self.db.table(model)
-        if table is None:
-            if model in self.db.models:
-                table = Table(
-                    model,
-                    {"display_name": {"type": "char", "store": False, "string": "Display Name"}},
-                    self.db.models[model].get("order", "id"),
-                )
-                self.db.tables[model] = table
-            else:
-                raise UserError(f"Object {model} doesn't exist")
-        return table
-
-    def search_ids(
-        self,
-        model: str,
-        domain: list[Any],
-        *,
-        active_test: bool | None = None,
-        order: str | None = None,
-        offset: int = 0,
-        limit: int | None = None,
-    ) -> list[int]:
-        table = self.table(model)
-        domain = list(domain or [])
-        if active_test is None:
-            active_test = self.context.get("active_test", True) is not False
-        if (
-            active_test
-            and "active" in table.fields
-            and not _domain.uses_active(_domain.normalize(self, model, domain))
-        ):
-            domain = ["&", ("active", "=", True), *(_domain.normalize(self, model, domain) or [(1, "=", 1)])]
-        pred = _domain.compile_domain(self, model, domain)
-        order = order or table.order
-        keys = _domain.order_key_functions(self, model, order)
-        tiebreak = _domain.order_key_functions(self, model, table.order) if order != table.order else []
-        rows = self.sorted_rows(model, order, keys + tiebreak)
-        start = 0
-        after = _keyset_start(domain) if order.strip().lower() in ("id", "id asc") else None
-        if after is not None:  # keyset pages (id > n ordered by id) start where the last one ended
-            import bisect
-
-            start = bisect.bisect_right(rows, after, key=lambda r: r["id"])
-        out = []
-        skip = offset or 0
-        for row in itertools.islice(rows, start, None):
-            if pred(row):
-                if skip:
-                    skip -= 1
-                    continue
-                out.append(row["id"])
-                if limit is not None and len(out) >= limit:
-                    break
-        return out
-
-    def sorted_rows(self, model: str, order: str, keys: list[Any]) -> list[dict[str, Any]]:
-        table = self.table(model)
-        cache: tuple[int, dict[str, list[dict[str, Any]]]] | None = getattr(table, "_sorted_cache", None)
-        version = getattr(table, "_version", 0)
-        if cache is None or cache[0] != version:
-            cache = (version, {})
-            table._sorted_cache = cache  # type: ignore[attr-defined]
-        rows = cache[1].get(order)
-        if rows is None:
-            rows = _domain.sort_rows(sorted(table.rows.values(), key=lambda r: r["id"]), keys)
-            cache[1][order] = rows
-        return rows
-
-    def rank_of(self, model: str) -> dict[int, int]:
-        table = self.db.table(model)
-        if table is None:
-            return {}
-        keys = _domain.order_key_functions(self, model, table.order)
-        return {row["id"]: i for i, row in enumerate(self.sorted_rows(model, table.order, keys))}
-
-    def hierarchy(self, model: str, right: Any, operator: str) -> set[int]:
-        table = self.table(model)
-        if isinstance(right, str):
-            start = set(self.name_search_ids(model, right, "ilike"))
-        else:
-            start = set(right if isinstance(right, (list, tuple)) else [right]) - {False, None}
-        parent = "parent_id" if "parent_id" in table.fields else None
-        if parent is None:
-            return start
-        result = set(start)
-        if operator == "child_of":
-            children: dict[int, list[int]] = {}
-            for row in table.rows.values():
-                p = row.get(parent)
-                if p:
-                    children.setdefault(p, []).append(row["id"])
-            todo = list(start)
-            while todo:
-                for c in children.get(todo.pop(), ()):
-                    if c not in result:
-                        result.add(c)
-                        todo.append(c)
-        else:
-            for rid in start:
-                current = table.rows.get(rid)
-                seen = 0
-                while current is not None and current.get(parent) and seen < 1000:
-                    result.add(current[parent])
-                    current = table.rows.get(current[parent])
-                    seen += 1
-        return result
-
-    def name_search_ids(
-        self,
-        model: str,
-        name: Any,
-        operator: str = "ilike",
-        domain: list[Any] | None = None,
-        limit: int | None = None,
-    ) -> list[int]:
-        table = self.table(model)
-        fields = ["display_name"]
-        if model == "product.product" and "default_code" in table.fields:
-            fields = ["display_name", "default_code"]
-        if model == "res.partner":
-            fields = ["complete_name", "email", "ref", "vat", "company_registry"]
-            fields = [f for f in fields if f in table.fields] or ["display_name"]
-        if name in ("", False, None) and operator in ("ilike", "like"):
-            name_domain: list[Any] = []
-        else:
-            name_domain = ["|"] * (len(fields) - 1) + [(f, operator, name) for f in fields]
-            if operator in ("!=", "not ilike", "not like", "not in"):
-                name_domain = ["&"] * (len(fields) - 1) + [(f, operator, name) for f in fields]
-        full = list(domain or [])
-        full = ["&", *full, *name_domain] if full and name_domain else full or name_domain
-        return self.search_ids(model, full, limit=limit)
-
-    # -- access rights -------------------------------------------------------------------------------
-    def check_access(self, model: str, operation: str) -> None:
-        if self.user.is_admin:
-            return
-        groups = _DENIED.get((model, operation))
-        if groups is None:
-            return
-        label = self.db.models.get(model, {}).get("name", model)
-        raise AccessError(
-            f"You are not allowed to {_VERBS[operation]} '{label}' ({model}) records.\n\n"
-            f"This operation is allowed for the following groups:\n\t- {groups[self.db.major]}\n\n"
-            "Contact your administrator to request access if necessary."
-        )
-
-    # -- formatting ------------------------------------------------------------------------------------
-    def format_value(self, table: Table, name: str, row: dict[str, Any], classic_write: bool = False) -> Any:
-        field = table.fields.get(name)
-        if name == "id":
-            return row["id"]
-        if field is not None and name not in row and field.get("related") and not field.get("store", True):
-            return self._related_value(table, field, row)
-        value = row.get(name, _missing(field))
-        if field is None:
-            return value
-        ftype = field["type"]
-        if ftype == "many2one":
-            if not value:
-                return False
-            if classic_write:  # load="_classic_write": the bare id
-                return value
-            return [value, self.db.display_name(field.get("relation", ""), value)]
-        if ftype in ("one2many", "many2many"):
-            return list(value or [])
-        if ftype == "binary" and value and self.context.get("bin_size"):
-            return _human_size(len(str(value)) * 3 // 4)
-        return value
-
-    def _related_value(self, table: Table, field: dict[str, Any], row: dict[str, Any]) -> Any:
-        related = field["related"]
-        path = related.split(".") if isinstance(related, str) else list(related)
-        current_table, current = table, row
-        for hop in path[:-1]:
-            hop_field = current_table.fields.get(hop, {})
-            target = self.db.table(hop_field.get("relation", ""))
-            value = current.get(hop)
-            if isinstance(value, list):
-                value = value[0] if value else False
-            if target is None or not value or value not in target.rows:
-                return _missing(field)
-            current_table, current = target, target.rows[value]
-        return self.format_value(current_table, path[-1], current)
-
-    def read_rows(
-        self, model: str, ids: list[int], fields: list[str] | None, load: str | None = "_classic_read"
-    ) -> list[dict[str, Any]]:
-        table = self.table(model)
-        if fields:
-            names = list(dict.fromkeys(fields))
-            for f in names:
-                if f != "id" and f not in table.fields:
-                    if self.db.major >= 19:
-                        raise value_error(f"Invalid field {f!r} on {model!r}")
-                    raise value_error(_invalid_field(self.db.major, f, model))
-        else:
-            names = [f for f, d in table.fields.items() if not (d.get("type") == "binary" and False)]
-        out = []
-        for rid in ids:
-            row = table.rows.get(rid)
-            if row is None:
-                continue
-            rec = {"id": rid}
-            for name in names:
-                if name != "id":
-                    rec[name] = self.format_value(table, name, row, load == "_classic_write")
-            out.append(rec)
-        return out
-
-
-def _keyset_start(domain: list[Any]) -> int | None:
-    """``n`` when the domain is an AND that contains ``("id", ">", n)`` at its top level."""
-    if any(x in ("|", "!") for x in domain):
-        return None
-    for item in domain:
-        is_leaf = isinstance(item, (list, tuple)) and len(item) == 3
-        if is_leaf and item[0] == "id" and item[1] == ">" and type(item[2]) is int:
-            return int(item[2])
-    return None
-
-
-def _missing(field: dict[str, Any] | None) -> Any:
-    if field is None:
-        return False
-    return (
-        list(_EMPTY_BY_TYPE[field["type"]])
-        if field["type"] in ("one2many", "many2many")
-        else _EMPTY_BY_TYPE.get(field["type"], False)
-    )
-
-
-def _human_size(n: int) -> str:
-    units = ["bytes", "Kb", "Mb", "Gb"]
-    size = float(n)
-    i = 0
-    while size >= 1024 and i < len(units) - 1:
-        size /= 1024
-        i += 1
-    return f"{size:.2f} {units[i]}"
-
-
-def _invalid_field(major: int, name: str, model: str) -> str:
-    if major >= 19:
-        return f"Invalid field {name!r} in {model!r}"
-    return f"Invalid field {name!r} on model {model!r}"
 
 
 class BaseModel:
@@ -488,7 +157,7 @@ class BaseModel:
 
     def unlink(self) -> bool:
         self.env.check_access(self._name, "unlink")
-        hook = _UNLINK_CHECKS.get(self._name)
+        hook = _business.UNLINK_CHECKS.get(self._name)
         if hook is not None:
             hook(self.env, self._ids)
         with self.env.db.lock:
@@ -612,26 +281,11 @@ def _defaults(env: Env, model: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if "active" in table.fields:
         out["active"] = True
-    specific = {
-        "res.partner": {
-            "type": "contact",
-            "is_company": False,
-            "lang": env.context.get("lang", "en_US"),
-            "tz": env.context.get("tz", False),
-            "color": 0,
-        },
-        "sale.order": {"state": "draft", "company_id": 1, "date_order": _now()},
-        "crm.lead": {"type": env.context.get("default_type", "lead"), "priority": "0", "user_id": env.uid},
-    }
-    out.update(specific.get(model, {}))
+    out.update(_business.defaults(env, model))
     for key, value in env.context.items():
         if key.startswith("default_") and key[8:] in table.fields:
             out[key[8:]] = value
     return out
-
-
-def _touch(table: Table) -> None:
-    table._version = getattr(table, "_version", 0) + 1  # type: ignore[attr-defined]
 
 
 def _convert(env: Env, model: str, table: Table, name: str, value: Any) -> Any:
@@ -770,7 +424,7 @@ def _create_one(env: Env, model: str, vals: dict[str, Any]) -> int:
         row: dict[str, Any] = {"id": rid}
         defaults = _defaults(env, model)
         merged = {**defaults, **vals}
-        hook = _CREATE_HOOKS.get(model)
+        hook = _business.CREATE_HOOKS.get(model)
         if hook is not None:
             merged = hook(env, merged)
         later: list[Callable[[int], None]] = []
@@ -822,8 +476,9 @@ def _write(env: Env, model: str, ids: list[int], vals: dict[str, Any]) -> None:
                 )
             old = dict(row)
             new = dict(row)
-            if model == "sale.order.line" and "product_uom_qty" in vals and "price_unit" not in vals:
-                vals = {**vals, "price_unit": _product_price(env, row.get("product_id"))}
+            shape = _business.WRITE_VALUES.get(model)
+            if shape is not None:
+                vals = shape(env, row, vals)
             later: list[Callable[[int], None]] = []
             for name, value in vals.items():
                 field = table.fields[name]
@@ -843,24 +498,14 @@ def _write(env: Env, model: str, ids: list[int], vals: dict[str, Any]) -> None:
             if "write_date" in table.fields:
                 new["write_date"] = _now()
             row.update(new)
-            if model == "res.partner" and env.db.major >= 19:
-                _sync_address_upstream(env, row, vals)
+            after = _business.AFTER_WRITE.get(model)
+            if after is not None:
+                after(env, row, vals)
             for action in later:
                 action(rid)
             _sync_inverse(env, model, table, row, old)
             _recompute(env, model, rid)
         _touch(table)
-
-
-_ADDRESS_FIELDS = ("street", "street2", "zip", "city", "state_id", "country_id")
-
-
-def _sync_address_upstream(env: Env, row: dict[str, Any], vals: dict[str, Any]) -> None:
-    """Odoo 19: writing the address of a company's contact updates the company's address too."""
-    changed = {k: row[k] for k in _ADDRESS_FIELDS if k in vals}
-    parent = env.table("res.partner").rows.get(row.get("parent_id") or 0)
-    if changed and parent is not None and row.get("type") == "contact":
-        parent.update(changed)
 
 
 def _check_recursion(env: Env, model: str, rid: int, parent: Any) -> None:
@@ -879,8 +524,7 @@ def _check_constraints(env: Env, model: str, row: dict[str, Any]) -> None:
     name_field = env.table(model).fields.get("name")
     if name_field and name_field.get("required") and name_field.get("store", True) and not row.get("name"):
         raise _required_error(env, model, "name", name_field)
-    if model == "res.partner" and row.get("type", "contact") == "contact" and not row.get("name"):
-        raise ValidationError("The operation cannot be completed: Contacts require a name")
+    _business.check_record(env, model, row)
 
 
 def _sync_inverse(
@@ -935,7 +579,7 @@ def _unlink_links(env: Env, model: str, rid: int) -> None:
 
 
 def _recompute(env: Env, model: str, rid: int) -> None:
-    hook = _COMPUTE.get(model)
+    hook = _business.COMPUTE.get(model)
     if hook is not None:
         hook(env, rid)
     else:
@@ -946,218 +590,9 @@ def _recompute(env: Env, model: str, rid: int) -> None:
 
 
 # -- model-specific behaviour -------------------------------------------------------------------------------
-def _partner_compute(env: Env, rid: int) -> None:
-    table = env.table("res.partner")
-    row = table.rows[rid]
-    name = row.get("name") or ""
-    parent = table.rows.get(row.get("parent_id") or 0)
-    if parent is not None and not row.get("is_company"):
-        company = parent.get("commercial_company_name") or parent.get("name") or ""
-        complete = f"{company}, {name}" if name else company
-    else:
-        complete = name
-    row["complete_name"] = complete
-    row["display_name"] = complete
-    commercial = parent if parent is not None and not row.get("is_company") else row
-    if "commercial_partner_id" in table.fields:
-        row["commercial_partner_id"] = commercial["id"] if commercial is not row else rid
-    if "commercial_company_name" in table.fields:
-        row["commercial_company_name"] = commercial.get("name") if commercial.get("is_company") else False
-    for child_id in row.get("child_ids") or []:
-        if child_id in table.rows and child_id != rid:
-            _partner_compute(env, child_id)
 
 
-def _product_compute(env: Env, rid: int) -> None:
-    row = env.table("product.product").rows[rid]
-    name = row.get("name") or ""
-    code = row.get("default_code")
-    row["display_name"] = f"[{code}] {name}" if code else name
-
-
-def _line_taxes_field(env: Env) -> str:
-    return "tax_ids" if env.db.major >= 19 else "tax_id"
-
-
-def _order_line_compute(env: Env, rid: int) -> None:
-    lines = env.table("sale.order.line")
-    line = lines.rows[rid]
-    qty = float(line.get("product_uom_qty") or 0.0)
-    price = float(line.get("price_unit") or 0.0)
-    discount = float(line.get("discount") or 0.0)
-    subtotal = round(qty * price * (1 - discount / 100.0), 2)
-    taxes = env.db.table("account.tax")
-    rate = 0.0
-    for tax_id in line.get(_line_taxes_field(env)) or []:
-        tax = taxes.rows.get(tax_id) if taxes is not None else None
-        if tax and tax.get("amount_type", "percent") == "percent":
-            rate += float(tax.get("amount") or 0.0)
-    tax_amount = round(subtotal * rate / 100.0, 2)
-    line["price_subtotal"] = subtotal
-    line["price_tax"] = tax_amount
-    line["price_total"] = round(subtotal + tax_amount, 2)
-    if line.get("product_id") and not line.get("name"):
-        line["name"] = env.db.display_name("product.product", line["product_id"])
-    line["display_name"] = line.get("name") or ""
-    order_id = line.get("order_id")
-    if order_id:
-        _order_compute(env, order_id)
-
-
-def _order_compute(env: Env, rid: int) -> None:
-    orders = env.table("sale.order")
-    order = orders.rows.get(rid)
-    if order is None:
-        return
-    lines = env.table("sale.order.line")
-    untaxed = tax = 0.0
-    for line_id in order.get("order_line") or []:
-        line = lines.rows.get(line_id)
-        if line:
-            untaxed += float(line.get("price_subtotal") or 0.0)
-            tax += float(line.get("price_tax") or 0.0)
-    order["amount_untaxed"] = round(untaxed, 2)
-    order["amount_tax"] = round(tax, 2)
-    order["amount_total"] = round(untaxed + tax, 2)
-    order["display_name"] = order.get("name") or ""
-
-
-def _order_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
-    vals = dict(vals)
-    if not vals.get("name") or vals.get("name") == "New":
-        table = env.table("sale.order")
-        numbers = [
-            int(r["name"][1:])
-            for r in table.rows.values()
-            if str(r.get("name", "")).startswith("S") and str(r["name"][1:]).isdigit()
-        ]
-        vals["name"] = f"S{(max(numbers, default=0) + 1):05d}"
-    vals.setdefault("date_order", _now())
-    vals.setdefault("user_id", env.uid)
-    if vals.get("partner_id") and "partner_invoice_id" in env.table("sale.order").fields:
-        vals.setdefault("partner_invoice_id", vals["partner_id"])
-        vals.setdefault("partner_shipping_id", vals["partner_id"])
-    return vals
-
-
-def _order_line_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
-    vals = dict(vals)
-    product_id = vals.get("product_id")
-    products = env.db.table("product.product")
-    field = _line_taxes_field(env)
-    if product_id and products is not None and product_id in products.rows:
-        product = products.rows[product_id]
-        label = product.get("display_name") or env.format_value(products, "name", product)
-        description = (
-            env.format_value(products, "description_sale", product)
-            if "description_sale" in products.fields
-            else False
-        )
-        if env.db.major >= 19 and description:
-            label = f"{label}\n{description}"
-        vals.setdefault("name", label)
-        if field not in vals:
-            template = env.db.table("product.template")
-            tmpl = template.rows.get(product.get("product_tmpl_id") or 0) if template is not None else None
-            taxes = (tmpl or {}).get("taxes_id") or product.get("taxes_id") or []
-            vals[field] = [(6, 0, list(taxes))]
-        vals.setdefault("product_uom_qty", 1.0)
-    return vals
-
-
-def _product_price(env: Env, product_id: Any) -> float:
-    products = env.db.table("product.product")
-    if products is None or not product_id or product_id not in products.rows:
-        return 0.0
-    price = (
-        env.format_value(products, "lst_price", products.rows[product_id])
-        if "lst_price" in products.fields
-        else 0.0
-    )
-    if not price:
-        price = env.format_value(products, "list_price", products.rows[product_id])
-    return float(price or 0.0)
-
-
-def _order_unlink_check(env: Env, ids: list[int]) -> None:
-    orders = env.table("sale.order")
-    for rid in ids:
-        row = orders.rows.get(rid)
-        if row is not None and row.get("state") not in ("draft", "cancel"):
-            raise UserError(
-                "You can not delete a sent quotation or a confirmed sales order. You must first cancel it."
-            )
-
-
-def action_confirm(self: BaseModel) -> bool:
-    for rid in self._ids:
-        row = self._table.rows.get(rid)
-        if row is None:
-            raise MissingError(
-                f"Record does not exist or has been deleted.\n(Record: {self._name}({rid},), User: {self.env.uid})"
-            )
-        if row.get("state") not in ("draft", "sent"):
-            raise UserError("Some orders are not in a state requiring confirmation.")
-        row["state"] = "sale"
-        row["date_order"] = _now()
-        _create_delivery(self.env, row)
-    _touch(self._table)
-    return True
-
-
-def _create_delivery(env: Env, order: dict[str, Any]) -> None:
-    """Confirming an order with goods creates its delivery (a stock.picking), as the stock module does."""
-    pickings = env.db.table("stock.picking")
-    if pickings is None:
-        return
-    vals: dict[str, Any] = {}
-    for name, value in (
-        ("origin", order.get("name")),
-        ("partner_id", order.get("partner_id")),
-        ("sale_id", order["id"]),
-        ("state", "assigned"),
-    ):
-        if name in pickings.fields:
-            vals[name] = value
-    rid = pickings.next_id
-    pickings.next_id += 1
-    row = {name: _missing(f) for name, f in pickings.fields.items() if f.get("store", True)}
-    row.update(vals)
-    row["id"] = rid
-    row["display_name"] = row.get("name") or f"WH/OUT/{rid:05d}"
-    pickings.rows[rid] = row
-    order["picking_ids"] = [*(order.get("picking_ids") or []), rid]
-    _touch(pickings)
-
-
-def context_get(self: BaseModel) -> dict[str, Any]:
-    users = self.env.table("res.users")
-    partners = self.env.db.table("res.partner")
-    row = users.rows.get(self.env.uid, {})
-    partner = partners.rows.get(row.get("partner_id") or 0, {}) if partners is not None else {}
-    return {
-        "lang": partner.get("lang") or "en_US",
-        "tz": partner.get("tz") or "Europe/Brussels",
-        "uid": self.env.uid,
-    }
-
-
-_COMPUTE: dict[str, Callable[[Env, int], None]] = {
-    "res.partner": _partner_compute,
-    "product.product": _product_compute,
-    "sale.order.line": _order_line_compute,
-    "sale.order": _order_compute,
-}
-_CREATE_HOOKS: dict[str, Callable[[Env, dict[str, Any]], dict[str, Any]]] = {
-    "sale.order": _order_create,
-    "sale.order.line": _order_line_create,
-}
-_UNLINK_CHECKS: dict[str, Callable[[Env, list[int]], None]] = {"sale.order": _order_unlink_check}
 #: public methods some models add to BaseModel's
-MODEL_METHODS: dict[str, dict[str, Callable[..., Any]]] = {
-    "sale.order": {"action_confirm": action_confirm},
-    "res.users": {"context_get": context_get},
-}
 
 #: methods each version removed from, or does not yet have on, BaseModel
 _MISSING_BY_VERSION: dict[int, frozenset[str]] = {
@@ -1199,7 +634,7 @@ def resolve_method(env: Env, model: str, method: str) -> tuple[Callable[..., Any
     if method.startswith("_") or method in _PRIVATE_BY_VERSION.get(major, ()):
         name = method if major < 18 else f"'{model}.{method}'"
         raise AccessError(f"Private methods (such as {name}) cannot be called remotely.")
-    extra = MODEL_METHODS.get(model, {})
+    extra = _business.MODEL_METHODS.get(model, {})
     if method in extra:
         return extra[method], method in BaseModel._record_methods
     if method in _PUBLIC and method not in _MISSING_BY_VERSION.get(major, ()):
@@ -1275,11 +710,3 @@ def _check_lang(env: Env) -> None:
     lang = env.context.get("lang")
     if lang and lang not in _LANGS and env.db.major >= 18:
         raise UserError(f"Invalid language code: {lang}")
-
-
-def month_bounds(value: str) -> tuple[str, str]:
-    d = dt.date.fromisoformat(value[:10])
-    last = calendar.monthrange(d.year, d.month)[1]
-    start = d.replace(day=1)
-    end = d.replace(day=last) + dt.timedelta(days=1)
-    return start.isoformat(), end.isoformat()

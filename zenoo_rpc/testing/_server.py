@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from .._core import xmlrpc_codec
-from . import _orm
+from . import _business, _orm
 from ._exceptions import (
     AccessDenied,
     BadRequest,
@@ -543,7 +543,7 @@ class OdooEmulator:
         if table is None:
             return self._json2_error(NotFound(f"the model '{model}' does not exist"))
         methods: dict[str, Any] = {}
-        for name in sorted(_orm.MODEL_METHODS.get(model, {})):
+        for name in sorted(_business.MODEL_METHODS.get(model, {})):
             on_records = name in _orm.BaseModel._record_methods
             methods[name] = {
                 "signature": "(self)",
