@@ -347,3 +347,18 @@ def test_independent_calls_run_concurrently_on_both_faces(
         )
         assert all(o.partner_id.name for o in orders)
         assert odoo.max_in_flight == 2  # the customers and the lines were read at the same time
+
+
+def test_batch_operations_apply_in_order(client: Any, odoo: OdooEmulator) -> None:
+    """Chunks of one operation overlap; operations never overtake each other (a delete after an update)."""
+    ids = client.model(ResPartner).create([{"name": f"Order {i}"} for i in range(12)])
+    client.setup_batch_manager(max_chunk_size=2, max_concurrency=8)
+    for _ in range(5):
+        with client.raw.batch_context() as batch:
+            batch.update("res.partner", [{"id": i, "city": "Mons"} for i in ids])
+            batch.delete("res.partner", ids[:6])
+            batch.create("res.partner", [{"name": "After", "city": "Mons"}])
+            results = client.resolve(batch.execute())
+        assert [r.calls for r in results] == [6, 3, 1]
+        ids = [*ids[6:], results[2].result[0]]
+        ids += client.model(ResPartner).create([{"name": f"More {i}"} for i in range(5)])

@@ -58,20 +58,21 @@ def run_batch(
 ) -> Flow[list[BatchResult]]:
     from . import flows
 
-    jobs: list[tuple[int, list[Any], Any]] = []  # (operation index, chunk, flow factory)
+    jobs: list[list[tuple[int, list[Any], Any]]] = []  # per operation: (operation index, chunk, flow factory)
     for index, op in enumerate(operations):
+        op_jobs: list[tuple[int, list[Any], Any]] = []
         if op.kind == "create":
             for part in chunks(op.payload, chunk_size):
-                jobs.append((index, part, lambda p=part, m=op.model: flows.create(conn, m, p, context)))
+                op_jobs.append((index, part, lambda p=part, m=op.model: flows.create(conn, m, p, context)))
         elif op.kind == "update":
             for ids, vals in _update_groups(op.model, op.payload):
                 for part in chunks(ids, chunk_size):
-                    jobs.append(
+                    op_jobs.append(
                         (index, part, lambda p=part, v=vals, m=op.model: flows.write(conn, m, p, v, context))
                     )
         elif op.kind == "delete":
             for part in chunks([int(i) for i in op.payload], chunk_size):
-                jobs.append(
+                op_jobs.append(
                     (
                         index,
                         part,
@@ -80,23 +81,27 @@ def run_batch(
                 )
         else:
             raise ClientError(f"unknown batch operation {op.kind!r}")
+        jobs.append(op_jobs)
     results = [BatchResult(op) for op in operations]
     failures: list[tuple[int, list[Any], ZenooError]] = []
+    total = sum(len(j) for j in jobs)
     done = 0
-    for wave in chunks(jobs, max(1, concurrency)) if jobs else []:
-        answers = yield Parallel(tuple(_captured(factory()) for _, _, factory in wave))
-        for (index, part, _), answer in zip(wave, answers):
-            res = results[index]
-            res.calls += 1
-            if isinstance(answer, _Failed):
-                failures.append((index, part, answer.error))
-            elif isinstance(answer, list):
-                res.result.extend(answer)
-            else:
-                res.result.append(answer)
-        done += len(wave)
-        if progress is not None:
-            progress(done, len(jobs))
+    # operations apply in the order they were given; only the chunks of one operation overlap
+    for op_jobs in jobs:
+        for wave in chunks(op_jobs, max(1, concurrency)) if op_jobs else []:
+            answers = yield Parallel(tuple(_captured(factory()) for _, _, factory in wave))
+            for (index, part, _), answer in zip(wave, answers):
+                res = results[index]
+                res.calls += 1
+                if isinstance(answer, _Failed):
+                    failures.append((index, part, answer.error))
+                elif isinstance(answer, list):
+                    res.result.extend(answer)
+                else:
+                    res.result.append(answer)
+            done += len(wave)
+            if progress is not None:
+                progress(done, total)
     if failures:
         raise BatchError(results, failures)
     return results
