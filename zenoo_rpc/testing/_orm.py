@@ -411,6 +411,18 @@ def _order_ids(env: Env, model: str, ids: list[int]) -> list[int]:
     return sorted(ids, key=lambda i: rank.get(i, len(rank) + i))
 
 
+def _empty_row(table: Table) -> dict[str, Any]:
+    """Every stored field's empty value, for a new record (the template is built once per table; its lists
+    are fresh for each record)."""
+    cached: tuple[dict[str, Any], tuple[str, ...]] | None = getattr(table, "_empty_row", None)
+    if cached is None:
+        empty = {n: _missing(f) for n, f in table.fields.items() if f.get("store", True)}
+        cached = (empty, tuple(n for n, v in empty.items() if isinstance(v, list)))
+        table._empty_row = cached  # type: ignore[attr-defined]
+    empty, lists = cached
+    return {**empty, **{n: [] for n in lists}}
+
+
 def _create_one(env: Env, model: str, vals: dict[str, Any]) -> int:
     table = env.table(model)
     if not isinstance(vals, dict):
@@ -435,9 +447,7 @@ def _create_one(env: Env, model: str, vals: dict[str, Any]) -> int:
                 later.extend(actions)
             else:
                 row[name] = _convert(env, model, table, name, value)
-        for name, field in table.fields.items():
-            if name not in row and field.get("store", True):
-                row[name] = _missing(field)
+        row = {**_empty_row(table), **row}
         _check_constraints(env, model, row)
         now = _now()
         for name, value in (
