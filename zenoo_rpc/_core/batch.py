@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from . import flows
 from .connection import Connection
 from .errors import BatchError, ClientError, ZenooError
 from .wire import Flow, Parallel
@@ -56,8 +57,6 @@ def run_batch(
     context: Mapping[str, Any],
     progress: Callable[[int, int], None] | None = None,
 ) -> Flow[list[BatchResult]]:
-    from . import flows
-
     jobs: list[list[tuple[int, list[Any], Any]]] = []  # per operation: (operation index, chunk, flow factory)
     for index, op in enumerate(operations):
         op_jobs: list[tuple[int, list[Any], Any]] = []

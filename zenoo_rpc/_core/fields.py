@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .domain import Leaf, Q, escape_like, to_wire_value
+from .domain import Leaf, Q, compile_q, escape_like, to_wire_value
 
 __all__ = ["BoolExpr", "DateExpr", "Expr", "FieldsBase", "NumExpr", "RelExpr", "StrExpr"]
 
@@ -107,13 +107,9 @@ class RelExpr(Expr):
     __slots__ = ()
 
     def any(self, condition: Q) -> Q:
-        from .domain import compile_q
-
         return _q(self._p, "any", compile_q(condition, "", lambda _m: None))
 
     def not_any(self, condition: Q) -> Q:
-        from .domain import compile_q
-
         return _q(self._p, "not any", compile_q(condition, "", lambda _m: None))
 
     def child_of(self, ids: Any) -> Q:

@@ -11,6 +11,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
+
 from .connection import Connection
 from .errors import (
     ClientError,
@@ -19,6 +21,7 @@ from .errors import (
     MultipleObjectsReturned,
     SessionExpiredError,
     TransportError,
+    UnknownFieldError,
 )
 from .protocols import READ_METHODS, Credentials, make_protocol
 from .query import QuerySpec, default_fields, validate_values
@@ -201,8 +204,6 @@ def _models_for_prefetch(
     for name, sub in tree.items():
         info = schema.get(name)
         if info is None:
-            from .errors import UnknownFieldError
-
             raise UnknownFieldError(model, name, "in prefetch_related()")
         if not info.is_relational or not info.relation:
             raise ClientError(f"{model}.{name} is a {info.type} field: prefetch_related() follows relations")
@@ -334,15 +335,11 @@ def _prefetch(
 
 
 def first(conn: Connection, spec: QuerySpec, context: Mapping[str, Any], bind: Any) -> Flow[Any]:
-    import attrs
-
     records = yield from fetch_records(conn, attrs.evolve(spec, limit=1), context, bind)
     return records[0] if records else None
 
 
 def get(conn: Connection, spec: QuerySpec, context: Mapping[str, Any], bind: Any) -> Flow[Any]:
-    import attrs
-
     records = yield from fetch_records(conn, attrs.evolve(spec, limit=2), context, bind)
     if not records:
         raise DoesNotExist(f"{spec.model}: no record matches {spec.where!r}")
@@ -392,8 +389,6 @@ def fetch_page(
     conn: Connection, spec: QuerySpec, context: Mapping[str, Any], bind: Any, after_id: int, size: int
 ) -> Flow[list[Any]]:
     """One page of a keyset scan: ``id > after_id`` ordered by id (constant cost, whatever the depth)."""
-    import attrs
-
     page_spec = attrs.evolve(spec, order=("id",), limit=size, offset=0)
     tree = _prefetch_tree(spec.prefetch)
     ctx = {**context, **spec.context}

@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-from .domain import Domain, Q, SchemaResolver, compile_q
+from .domain import Domain, Q, SchemaResolver, compile_q, to_wire_value
 from .errors import ClientError, InvalidValueError, UnknownFieldError
 from .schema import ModelSchema
 
@@ -88,8 +88,6 @@ _PY_TYPES: dict[str, tuple[type, ...]] = {
 
 def validate_values(model: str, schema: ModelSchema | None, vals: Mapping[str, Any]) -> dict[str, Any]:
     """Check values for create/write before sending and convert them to wire values."""
-    from .domain import to_wire_value
-
     if not isinstance(vals, Mapping):
         raise ClientError(f"{model}: values must be a dict of field names, not {type(vals).__name__}")
     out: dict[str, Any] = {}

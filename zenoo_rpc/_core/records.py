@@ -12,7 +12,8 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .errors import FieldNotLoadedError
+from .domain import to_wire_value
+from .errors import FieldNotLoadedError, UnknownFieldError
 from .schema import FieldInfo, ModelSchema
 
 __all__ = [
@@ -106,8 +107,6 @@ class BaseRecord:
 
     def zenoo_changes(self) -> dict[str, Any]:
         """The fields assigned since the record was read, as wire values for ``write``."""
-        from .domain import to_wire_value
-
         try:
             dirty: set[str] = object.__getattribute__(self, "__zenoo_dirty__")
         except AttributeError:
@@ -212,8 +211,6 @@ class DynamicRecord(BaseRecord):
             object.__setattr__(self, name, value)
             return
         if not self._zenoo_has_field(name):
-            from .errors import UnknownFieldError
-
             raise UnknownFieldError(self._zenoo_model_name(), name)
         object.__getattribute__(self, "_values")[name] = value
         self._zenoo_mark_dirty(name)
