@@ -43,7 +43,7 @@ class QueryBase(Generic[R]):
         return self._spec.model
 
     def _schema(self) -> ModelSchema | None:
-        return flows.schema_for(self._client._conn, self._spec.model, self._spec.typed)
+        return flows.schema_for(self._client._conn, self._spec.model, self._spec.record_cls)
 
     def _check_field(self, name: str, where: str) -> None:
         schema = self._schema()
@@ -55,8 +55,8 @@ class QueryBase(Generic[R]):
     def _and(self: S, q: Q) -> S:
         # compile now so that a bad lookup fails here, before any request (when the schema is known)
         if self._schema() is not None:
-            typed = self._spec.typed
-            compile_q(q, self._spec.model, lambda m: flows.schema_for(self._client._conn, m, typed))
+            family = self._spec.record_cls
+            compile_q(q, self._spec.model, lambda m: flows.schema_for(self._client._conn, m, family))
         where = q if self._spec.where is None else self._spec.where & q
         return self._with(where=where)
 
@@ -162,7 +162,7 @@ class QueryBase(Generic[R]):
 
     def _create(self, values: Any) -> Any:
         ctx = {**self._ctx(), **self._spec.context}
-        return flows.create(self._client._conn, self._spec.model, values, ctx, self._spec.typed)
+        return flows.create(self._client._conn, self._spec.model, values, ctx, self._spec.record_cls)
 
     def _page(self, after: int, size: int) -> Any:
         return flows.fetch_page(self._client._conn, self._spec, self._ctx(), self._client, after, size)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeAlias
 
 import attrs
 
@@ -25,9 +25,13 @@ from .errors import (
 )
 from .protocols import READ_METHODS, Credentials, make_protocol
 from .query import QuerySpec, default_fields, validate_values
-from .records import REGISTRY, BaseRecord, DynamicRecord
+from .records import BaseRecord, DynamicRecord
 from .schema import FIELDS_GET_ATTRIBUTES, ModelSchema
-from .wire import CacheDrop, CacheGet, CachePut, Flow, Parallel, RequestSpec, Sleep
+from .wire import CacheDrop, CacheGet, CachePut, CallInfo, Flow, Parallel, RequestSpec, Sleep
+
+#: the generated classes a typed query resolves related models with (any class of one generated package),
+#: or None for dynamic records shaped by the server's own schema
+Family: TypeAlias = "type[BaseRecord] | None"
 
 __all__ = [
     "aggregate",
@@ -47,7 +51,8 @@ __all__ = [
 
 
 # -- the one place a request is sent, retried and decoded ------------------------------------------------
-def _send(conn: Connection, build: Any, decode: Any) -> Flow[Any]:
+def _send(conn: Connection, what: CallInfo, build: Any, decode: Any) -> Flow[Any]:
+    """Send ``build()`` (again on a retry) and ``decode`` the answer; ``what`` names the call for errors."""
     attempt = 0
     while True:
         conn.breaker.before_call()
@@ -76,7 +81,10 @@ def service(conn: Connection, service_name: str, method: str, args: list[Any]) -
     proto = conn.initial_protocol()
     return (
         yield from _send(
-            conn, lambda: proto.service_request(service_name, method, args), proto.decode_service
+            conn,
+            CallInfo(service_name, method),
+            lambda: proto.service_request(service_name, method, args),
+            proto.decode_service,
         )
     )
 
@@ -84,7 +92,9 @@ def service(conn: Connection, service_name: str, method: str, args: list[Any]) -
 def version(conn: Connection) -> Flow[dict[str, Any]]:
     if conn.server_version is None:
         proto = conn.initial_protocol()
-        conn.server_version = yield from _send(conn, proto.version_request, proto.decode_version)
+        conn.server_version = yield from _send(
+            conn, CallInfo("common", "version"), proto.version_request, proto.decode_version
+        )
     return dict(conn.server_version)
 
 
@@ -99,16 +109,23 @@ def login(conn: Connection, db: str, user: str, secret: str, *, api_key: bool = 
             choice = "json2" if major >= 19 else "jsonrpc"
     proto = make_protocol(choice)  # type: ignore[arg-type]
     creds = Credentials(db=db, login=user, secret=secret, is_api_key=api_key)
-    yield from _send(conn, lambda: proto.login_request(creds), lambda raw: proto.decode_login(raw, creds))
+    yield from _send(
+        conn, _LOGIN, lambda: proto.login_request(creds), lambda raw: proto.decode_login(raw, creds)
+    )
     conn.protocol, conn.creds = proto, creds
     assert creds.uid is not None
     return creds.uid
 
 
+_LOGIN = CallInfo("common", "login")
+
+
 def _relogin(conn: Connection) -> Flow[None]:
     proto, creds = conn.require_login()
     creds.session_id = None
-    yield from _send(conn, lambda: proto.login_request(creds), lambda raw: proto.decode_login(raw, creds))
+    yield from _send(
+        conn, _LOGIN, lambda: proto.login_request(creds), lambda raw: proto.decode_login(raw, creds)
+    )
 
 
 def call(
@@ -126,6 +143,7 @@ def call(
     if context:
         kw["context"] = {**context, **(kw.get("context") or {})}
     is_read = method in READ_METHODS
+    what = CallInfo(model, method)
     key = None
     if cache_ttl is not None and is_read:
         key = _cache_key(conn, model, method, args, kw)
@@ -136,7 +154,7 @@ def call(
     while True:
         try:
             result = yield from _send(
-                conn, lambda: proto.call_request(creds, model, method, args, kw), proto.decode_call
+                conn, what, lambda: proto.call_request(creds, model, method, args, kw), proto.decode_call
             )
         except SessionExpiredError:
             if renewed or proto.name != "session":
@@ -160,21 +178,22 @@ def _cache_key(conn: Connection, model: str, method: str, args: list[Any], kw: M
 
 
 # -- schemas -----------------------------------------------------------------------------------------------
-def schema_for(conn: Connection, model: str, typed: bool = True) -> ModelSchema | None:
-    """The schema of a model: its generated class's for typed queries, the server's (``fields_get``, read
-    once per client) for dynamic ones, so that classes generated for another server never leak in."""
-    if typed:
-        cls = REGISTRY.get(model)
+def schema_for(conn: Connection, model: str, family: Family = None) -> ModelSchema | None:
+    """The schema of a model: for typed queries the generated class's of ``family`` (any class of the
+    generated package the query started from), the server's (``fields_get``, read once per client) for
+    dynamic ones, so that classes generated for another server never leak in."""
+    if family is not None:
+        cls = family.zenoo_related(model)
         if cls is not None:
             return cls.__zenoo_schema__
     return conn.schemas.get(model)
 
 
 def ensure_schemas(
-    conn: Connection, models: list[str], context: Mapping[str, Any] | None = None, typed: bool = True
+    conn: Connection, models: list[str], context: Mapping[str, Any] | None = None, family: Family = None
 ) -> Flow[None]:
     """Read ``fields_get`` once per client for models that have no generated class."""
-    missing = sorted({m for m in models if schema_for(conn, m, typed) is None})
+    missing = sorted({m for m in models if schema_for(conn, m, family) is None})
     if not missing:
         return
     flows = tuple(
@@ -195,11 +214,11 @@ def _prefetch_tree(paths: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _models_for_prefetch(
-    conn: Connection, model: str, tree: Mapping[str, Any], typed: bool, context: Mapping[str, Any]
+    conn: Connection, model: str, tree: Mapping[str, Any], family: Family, context: Mapping[str, Any]
 ) -> Flow[None]:
     """Make sure every schema along the prefetch paths is known (fields_get for dynamic models)."""
-    yield from ensure_schemas(conn, [model], context, typed)
-    schema = schema_for(conn, model, typed)
+    yield from ensure_schemas(conn, [model], context, family)
+    schema = schema_for(conn, model, family)
     assert schema is not None
     for name, sub in tree.items():
         info = schema.get(name)
@@ -207,7 +226,7 @@ def _models_for_prefetch(
             raise UnknownFieldError(model, name, "in prefetch_related()")
         if not info.is_relational or not info.relation:
             raise ClientError(f"{model}.{name} is a {info.type} field: prefetch_related() follows relations")
-        yield from _models_for_prefetch(conn, info.relation, sub, typed, context)
+        yield from _models_for_prefetch(conn, info.relation, sub, family, context)
 
 
 def _build(conn: Connection, spec_cls: Any, model: str, rows: list[dict[str, Any]], bind: Any) -> list[Any]:
@@ -220,9 +239,9 @@ def _build(conn: Connection, spec_cls: Any, model: str, rows: list[dict[str, Any
         for i, row in enumerate(rows):
             records[i] = from_odoo(row)
     else:
-        schema = schema_for(conn, model, typed=False)
+        schema = schema_for(conn, model)
         assert schema is not None
-        resolver = _resolver(conn, typed=False)
+        resolver = _resolver(conn, None)
         for i, row in enumerate(rows):
             records[i] = DynamicRecord.from_row(schema, row, resolver)
     if bind is not None:
@@ -231,8 +250,8 @@ def _build(conn: Connection, spec_cls: Any, model: str, rows: list[dict[str, Any
     return records
 
 
-def _resolver(conn: Connection, typed: bool) -> Any:
-    return lambda m: schema_for(conn, m, typed)
+def _resolver(conn: Connection, family: Family) -> Any:
+    return lambda m: schema_for(conn, m, family)
 
 
 def _fields_for(schema: ModelSchema, only: tuple[str, ...] | None, tree: Mapping[str, Any]) -> list[str]:
@@ -249,21 +268,21 @@ def fetch_records(
     """search_read, then one read per prefetch level for the whole result set."""
     tree = _prefetch_tree(spec.prefetch)
     ctx = {**context, **spec.context}
-    yield from _models_for_prefetch(conn, spec.model, tree, spec.typed, ctx)
+    yield from _models_for_prefetch(conn, spec.model, tree, spec.record_cls, ctx)
     rows = yield from search_read_rows(conn, spec, context)
     records = _build(conn, spec.record_cls, spec.model, rows, bind)
-    yield from _prefetch(conn, spec.model, records, tree, ctx, spec.cache_ttl, bind, spec.typed)
+    yield from _prefetch(conn, spec.model, records, tree, ctx, spec.cache_ttl, bind, spec.record_cls)
     return records
 
 
 def search_read_rows(
     conn: Connection, spec: QuerySpec, context: Mapping[str, Any], extra_domain: list[Any] | None = None
 ) -> Flow[list[dict[str, Any]]]:
-    yield from ensure_schemas(conn, [spec.model], context, spec.typed)
-    schema = schema_for(conn, spec.model, spec.typed)
+    yield from ensure_schemas(conn, [spec.model], context, spec.record_cls)
+    schema = schema_for(conn, spec.model, spec.record_cls)
     assert schema is not None
     tree = _prefetch_tree(spec.prefetch)
-    domain = spec.domain(_resolver(conn, spec.typed))
+    domain = spec.domain(_resolver(conn, spec.record_cls))
     if extra_domain:
         domain = ["&", *extra_domain, *domain] if domain else list(extra_domain)
     kwargs: dict[str, Any] = {"fields": _fields_for(schema, spec.fields, tree), **_paging(spec)}
@@ -293,11 +312,11 @@ def _prefetch(
     context: Mapping[str, Any],
     ttl: float | None,
     bind: Any,
-    typed: bool,
+    family: Family,
 ) -> Flow[None]:
     if not tree or not records:
         return
-    schema = schema_for(conn, model, typed)
+    schema = schema_for(conn, model, family)
     assert schema is not None
     plans = []
     for name, sub in tree.items():
@@ -308,7 +327,7 @@ def _prefetch(
             value = rec.zenoo_get(name)
             for ref in value if isinstance(value, list) else [value] if value is not None else []:
                 seen[ref.id] = None
-        target = schema_for(conn, info.relation or "", typed)
+        target = schema_for(conn, info.relation or "", family)
         assert target is not None
         fields = _fields_for(target, None, sub)
         plans.append((name, info, list(seen), fields, sub))
@@ -322,7 +341,7 @@ def _prefetch(
         if not ids:
             continue
         rows = next(results)
-        cls = REGISTRY.get(info.relation or "") if typed else None
+        cls = family.zenoo_related(info.relation or "") if family is not None else None
         related = _build(conn, cls, info.relation or "", rows, bind)
         by_id = {r.id: r for r in related}
         for rec in records:
@@ -331,7 +350,7 @@ def _prefetch(
                 rec.zenoo_load(name, [by_id[r.id] for r in value if r.id in by_id])
             elif value is not None and value.id in by_id:
                 rec.zenoo_load(name, by_id[value.id])
-        yield from _prefetch(conn, info.relation or "", related, sub, context, ttl, bind, typed)
+        yield from _prefetch(conn, info.relation or "", related, sub, context, ttl, bind, family)
 
 
 def first(conn: Connection, spec: QuerySpec, context: Mapping[str, Any], bind: Any) -> Flow[Any]:
@@ -349,7 +368,7 @@ def get(conn: Connection, spec: QuerySpec, context: Mapping[str, Any], bind: Any
 
 
 def count(conn: Connection, spec: QuerySpec, context: Mapping[str, Any]) -> Flow[int]:
-    yield from ensure_schemas(conn, [spec.model], context, spec.typed)
+    yield from ensure_schemas(conn, [spec.model], context, spec.record_cls)
     kwargs: dict[str, Any] = {}
     if spec.limit is not None:
         kwargs["limit"] = spec.limit + spec.offset
@@ -357,7 +376,7 @@ def count(conn: Connection, spec: QuerySpec, context: Mapping[str, Any]) -> Flow
         conn,
         spec.model,
         "search_count",
-        [spec.domain(_resolver(conn, spec.typed))],
+        [spec.domain(_resolver(conn, spec.record_cls))],
         kwargs,
         {**context, **spec.context},
         spec.cache_ttl,
@@ -366,13 +385,13 @@ def count(conn: Connection, spec: QuerySpec, context: Mapping[str, Any]) -> Flow
 
 
 def search_ids(conn: Connection, spec: QuerySpec, context: Mapping[str, Any]) -> Flow[list[int]]:
-    yield from ensure_schemas(conn, [spec.model], context, spec.typed)
+    yield from ensure_schemas(conn, [spec.model], context, spec.record_cls)
     kwargs = _paging(spec)
     ids: list[int] = yield from call(
         conn,
         spec.model,
         "search",
-        [spec.domain(_resolver(conn, spec.typed))],
+        [spec.domain(_resolver(conn, spec.record_cls))],
         kwargs,
         {**context, **spec.context},
         spec.cache_ttl,
@@ -392,19 +411,19 @@ def fetch_page(
     page_spec = attrs.evolve(spec, order=("id",), limit=size, offset=0)
     tree = _prefetch_tree(spec.prefetch)
     ctx = {**context, **spec.context}
-    yield from _models_for_prefetch(conn, spec.model, tree, spec.typed, ctx)
+    yield from _models_for_prefetch(conn, spec.model, tree, spec.record_cls, ctx)
     rows = yield from search_read_rows(conn, page_spec, context, [("id", ">", after_id)])
     records = _build(conn, spec.record_cls, spec.model, rows, bind)
-    yield from _prefetch(conn, spec.model, records, tree, ctx, spec.cache_ttl, bind, spec.typed)
+    yield from _prefetch(conn, spec.model, records, tree, ctx, spec.cache_ttl, bind, spec.record_cls)
     return records
 
 
 def create(
-    conn: Connection, model: str, vals: Any, context: Mapping[str, Any], typed: bool = False
+    conn: Connection, model: str, vals: Any, context: Mapping[str, Any], family: Family = None
 ) -> Flow[Any]:
     """One ``create`` call, for one dict or a list of dicts; values checked against the schema first."""
-    yield from ensure_schemas(conn, [model], context, typed)
-    schema = schema_for(conn, model, typed)
+    yield from ensure_schemas(conn, [model], context, family)
+    schema = schema_for(conn, model, family)
     single = isinstance(vals, Mapping)
     vals_list = [vals] if single else list(vals)
     wire = [validate_values(model, schema, v) for v in vals_list]
@@ -421,10 +440,10 @@ def write(
     ids: list[int],
     vals: Mapping[str, Any],
     context: Mapping[str, Any],
-    typed: bool = False,
+    family: Family = None,
 ) -> Flow[bool]:
-    yield from ensure_schemas(conn, [model], context, typed)
-    wire = validate_values(model, schema_for(conn, model, typed), vals)
+    yield from ensure_schemas(conn, [model], context, family)
+    wire = validate_values(model, schema_for(conn, model, family), vals)
     if not ids or not wire:
         return True
     return bool((yield from call(conn, model, "write", [list(ids), wire], None, context)))
@@ -434,7 +453,7 @@ def update(
     conn: Connection, spec: QuerySpec, vals: Mapping[str, Any], context: Mapping[str, Any]
 ) -> Flow[int]:
     ids = yield from search_ids(conn, spec, context)
-    yield from write(conn, spec.model, ids, vals, {**context, **spec.context}, spec.typed)
+    yield from write(conn, spec.model, ids, vals, {**context, **spec.context}, spec.record_cls)
     return len(ids)
 
 
@@ -449,8 +468,8 @@ def save_record(conn: Connection, record: BaseRecord, context: Mapping[str, Any]
     changes = record.zenoo_changes()
     if not changes:
         return False
-    typed = not isinstance(record, DynamicRecord)
-    yield from write(conn, record._zenoo_model_name(), [record.id], changes, context, typed)
+    family = None if isinstance(record, DynamicRecord) else type(record)
+    yield from write(conn, record._zenoo_model_name(), [record.id], changes, context, family)
     record.zenoo_mark_clean()
     return True
 
@@ -478,9 +497,9 @@ def aggregate(
     same shape either way.
     """
     info = yield from version(conn)
-    yield from ensure_schemas(conn, [spec.model], context, spec.typed)
+    yield from ensure_schemas(conn, [spec.model], context, spec.record_cls)
     major = int((info.get("server_version_info") or [0])[0])
-    domain = spec.domain(_resolver(conn, spec.typed))
+    domain = spec.domain(_resolver(conn, spec.record_cls))
     ctx = {**context, **spec.context}
     aggs = list(aggregates) or ["__count"]
     for a in aggs:

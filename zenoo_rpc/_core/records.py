@@ -84,6 +84,11 @@ class BaseRecord:
         dirty.add(name)
 
     # -- introspection -------------------------------------------------------------------------------
+    @classmethod
+    def zenoo_related(cls, model: str) -> type[BaseRecord] | None:
+        """The generated class of ``model`` from the same generated package as this class, if it has one."""
+        return REGISTRY.get(model)
+
     def _zenoo_model_name(self) -> str:
         return type(self).__zenoo_model__
 

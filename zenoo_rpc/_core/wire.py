@@ -11,6 +11,7 @@ __all__ = [
     "CacheDrop",
     "CacheGet",
     "CachePut",
+    "CallInfo",
     "Effect",
     "Flow",
     "Parallel",
@@ -35,6 +36,18 @@ class RequestSpec:
 
     def __repr__(self) -> str:  # never shows the body: it may hold a password
         return f"RequestSpec({self.method} {self.path}, {len(self.body)} bytes)"
+
+
+@attrs.frozen
+class CallInfo:
+    """What a request is for: the model (or the service, ``common``/``db``, before a login) and the method.
+    Errors, retries and events name the call with it."""
+
+    model: str
+    method: str
+
+    def __str__(self) -> str:
+        return f"{self.model}.{self.method}"
 
 
 @attrs.frozen
