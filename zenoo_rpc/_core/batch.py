@@ -88,11 +88,11 @@ def run_batch(
     # operations apply in the order they were given; only the chunks of one operation overlap
     for op_jobs in jobs:
         for wave in chunks(op_jobs, max(1, concurrency)) if op_jobs else []:
-            answers = yield Parallel(tuple(_captured(factory()) for _, _, factory in wave))
+            answers = yield Parallel(tuple(flows.captured(factory()) for _, _, factory in wave))
             for (index, part, _), answer in zip(wave, answers):
                 res = results[index]
                 res.calls += 1
-                if isinstance(answer, _Failed):
+                if isinstance(answer, flows.Failed):
                     failures.append((index, part, answer.error))
                 elif isinstance(answer, list):
                     res.result.extend(answer)
@@ -104,17 +104,3 @@ def run_batch(
     if failures:
         raise BatchError(results, failures)
     return results
-
-
-@attrs.frozen
-class _Failed:
-    error: ZenooError
-
-
-def _captured(flow: Flow[Any]) -> Flow[Any]:
-    """Run a chunk's flow and hand back its error as a value, so one failed chunk neither hides the
-    results of the others nor leaves them running unobserved."""
-    try:
-        return (yield from flow)
-    except ZenooError as exc:
-        return _Failed(exc)

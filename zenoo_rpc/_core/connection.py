@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from .drift import SchemaDrift
 from .errors import NotLoggedInError
 from .protocols import Credentials, Protocol, ProtocolName, make_protocol
 from .resilience import CircuitBreaker, RetryPolicy
@@ -40,7 +41,10 @@ class Connection:
     protocol: Protocol | None = None
     creds: Credentials | None = None
     server_version: dict[str, Any] | None = None
+    #: the server's own fields per model (``fields_get``, read once per client and model)
     schemas: dict[str, ModelSchema] = attrs.field(factory=dict)
+    #: what typed queries learned about the server's fields against their generated classes
+    drift: SchemaDrift = attrs.field(factory=SchemaDrift)
 
     def initial_protocol(self) -> Protocol:
         """The protocol for calls made before login (version, db list)."""

@@ -32,6 +32,9 @@
     ├── BatchError                     some chunks of a batch failed; the others' results are kept on it
     ├── CircuitOpenError               the circuit breaker refuses calls for now
     └── FieldNotLoadedError            a record attribute that ``only()`` left out (also an AttributeError)
+        └── FieldNotOnServerError      a field its class declares and the server lacks (read, write, filter)
+
+    SchemaDriftWarning                 (a UserWarning) once per model and client: the fields the server lacks
 
 Every :class:`OdooError` keeps Odoo's own message in ``str()``; the exception name, the arguments, the
 HTTP status and the server traceback are attributes (``odoo_name``, ``arguments``, ``status``, ``debug``);
@@ -53,6 +56,7 @@ __all__ = [
     "DatabaseError",
     "DoesNotExist",
     "FieldNotLoadedError",
+    "FieldNotOnServerError",
     "HTTPStatusError",
     "InvalidArgumentsError",
     "InvalidFieldError",
@@ -64,6 +68,7 @@ __all__ = [
     "OdooError",
     "ProtocolError",
     "RequestTimeout",
+    "SchemaDriftWarning",
     "ServerError",
     "SessionExpiredError",
     "TLSError",
@@ -260,6 +265,23 @@ class FieldNotLoadedError(ZenooError, AttributeError):
         )
         self.model = model
         self.field = field
+
+
+class FieldNotOnServerError(FieldNotLoadedError):
+    """A field that the record class declares but the server does not have (classes generated for another
+    Odoo version or other modules): read on a record, written, or used in a filter or order. The message
+    names the model, the field and the server (``server``: its URL, and its version when known)."""
+
+    def __init__(self, model: str, field: str, server: str, detail: str) -> None:
+        ZenooError.__init__(self, f"{model}.{field} is not a field on the server {server}: {detail}")
+        self.model = model
+        self.field = field
+        self.server = server
+
+
+class SchemaDriftWarning(UserWarning):
+    """The server lacks fields that a generated class declares; they are not read (once per model and
+    client, also logged on the ``zenoo_rpc`` logger)."""
 
 
 _BY_NAME: dict[str, type[OdooError]] = {

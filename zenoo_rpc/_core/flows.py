@@ -13,6 +13,7 @@ from typing import Any, TypeAlias
 
 import attrs
 
+from . import drift
 from .connection import Connection
 from .errors import (
     ClientError,
@@ -22,6 +23,7 @@ from .errors import (
     SessionExpiredError,
     TransportError,
     UnknownFieldError,
+    ZenooError,
 )
 from .protocols import READ_METHODS, Credentials, make_protocol
 from .query import QuerySpec, default_fields, validate_values
@@ -34,8 +36,10 @@ from .wire import CacheDrop, CacheGet, CachePut, CallInfo, Flow, Parallel, Reque
 Family: TypeAlias = "type[BaseRecord] | None"
 
 __all__ = [
+    "Failed",
     "aggregate",
     "call",
+    "captured",
     "count",
     "create",
     "ensure_schemas",
@@ -193,7 +197,13 @@ def ensure_schemas(
     conn: Connection, models: list[str], context: Mapping[str, Any] | None = None, family: Family = None
 ) -> Flow[None]:
     """Read ``fields_get`` once per client for models that have no generated class."""
-    missing = sorted({m for m in models if schema_for(conn, m, family) is None})
+    yield from _server_schemas(conn, [m for m in models if schema_for(conn, m, family) is None], context)
+
+
+def _server_schemas(conn: Connection, models: list[str], context: Mapping[str, Any] | None) -> Flow[None]:
+    """The server's own fields (``fields_get``) of the models not known yet, read at most once per client;
+    dynamic records are built from them and typed queries check their classes against them."""
+    missing = sorted({m for m in models if m not in conn.schemas})
     if not missing:
         return
     flows = tuple(
@@ -201,7 +211,119 @@ def ensure_schemas(
     )
     results = yield Parallel(flows)
     for m, fg in zip(missing, results):
-        conn.schemas[m] = ModelSchema.from_fields_get(m, fg)
+        conn.schemas.setdefault(m, ModelSchema.from_fields_get(m, fg))
+
+
+# -- typed reads and writes against the server's own fields -------------------------------------------------
+@attrs.frozen
+class Failed:
+    """A flow's error handed back as a value (see :func:`captured`)."""
+
+    error: ZenooError
+
+
+def captured(flow: Flow[Any]) -> Flow[Any]:
+    """Run ``flow`` and hand back its error as a :class:`Failed` value, so that one failed sibling of a
+    :class:`Parallel` neither hides the others' results nor leaves them running unobserved."""
+    try:
+        return (yield from flow)
+    except ZenooError as exc:
+        return Failed(exc)
+
+
+@attrs.frozen
+class _Read:
+    """One read call of a typed query. ``kwargs["fields"]``, when present, is what the class asks for;
+    ``paths`` are the fields its domain and order name."""
+
+    model: str
+    method: str
+    args: list[Any]
+    kwargs: Mapping[str, Any]
+    context: Mapping[str, Any]
+    ttl: float | None = None
+    paths: tuple[str, ...] = ()
+
+
+def _reads(conn: Connection, family: Family, reads: list[_Read]) -> Flow[list[Any]]:
+    """Run independent reads (in parallel when there are several); those of a typed query ask only for the
+    fields the server has.
+
+    While a model's server fields are unknown the read is sent as the class asks; only when Odoo refuses a
+    field of a generated class is the model's ``fields_get`` read (once per client) and the read sent again
+    with what both have: no extra call where the server has every field. Once a model of this client has
+    shown drift, ``fields_get`` comes before the first read of every further typed model (one extra call
+    instead of a refused read and a retry). A filter or order on a field the server lacks is refused.
+    Dynamic records (``family`` None) are shaped by the server's own fields already.
+    """
+    if family is not None and conn.drift.seen:
+        typed = [r.model for r in reads if "fields" in r.kwargs and family.zenoo_related(r.model) is not None]
+        yield from _server_schemas(conn, typed, reads[0].context)
+    results: list[Any] = [None] * len(reads)
+    refused: dict[int, ZenooError] = {}
+    pending = list(range(len(reads)))
+    while pending:
+        attempts = []
+        for i in pending:
+            r = reads[i]
+            kwargs = dict(r.kwargs)
+            if family is not None:
+                try:
+                    drift.check_paths(conn, r.model, family, r.paths)
+                except ZenooError as exc:
+                    raise exc from refused.get(i)
+                if "fields" in kwargs:
+                    cls = family.zenoo_related(r.model)
+                    kwargs["fields"] = drift.readable_fields(conn, r.model, cls, kwargs["fields"])
+            attempts.append(captured(call(conn, r.model, r.method, r.args, kwargs, r.context, r.ttl)))
+        answers = [(yield from attempts[0])] if len(attempts) == 1 else (yield Parallel(tuple(attempts)))
+        learn: list[str] = []
+        retry: list[int] = []
+        for i, answer in zip(pending, answers):
+            if not isinstance(answer, Failed):
+                results[i] = answer
+                continue
+            target = _drift_target(conn, family, answer.error)
+            if target is None:
+                raise answer.error
+            refused[i] = answer.error
+            learn.append(target)
+            retry.append(i)
+        yield from _server_schemas(conn, learn, reads[0].context)
+        pending = retry
+    return results
+
+
+def _drift_target(conn: Connection, family: Family, error: ZenooError) -> str | None:
+    """The model whose server fields would explain Odoo's refusal: a generated class of ``family`` declares
+    the field Odoo named, and the client has not read that model's ``fields_get`` yet."""
+    found = drift.invalid_field(error)
+    if found is None or family is None:
+        return None
+    model, field = found
+    cls = family.zenoo_related(model)
+    if cls is None or model in conn.schemas or field not in cls.__zenoo_schema__.fields:
+        return None
+    return model
+
+
+def _write_call(
+    conn: Connection, model: str, method: str, args: list[Any], context: Mapping[str, Any], family: Family
+) -> Flow[Any]:
+    """A create or write (values checked by :func:`_checked_values`); never sent again. When the server
+    refuses a field of a generated class that the client did not know it lacks, the model's ``fields_get``
+    is read once so that the error says so (and the next such write fails before sending)."""
+    try:
+        return (yield from call(conn, model, method, args, None, context))
+    except ZenooError as exc:
+        target = _drift_target(conn, family, exc)
+        if target is None:
+            raise
+        yield from _server_schemas(conn, [target], context)
+        clear = drift.refusal_for(conn, family, exc, "the server refused the call (nothing was written)")
+        if clear is None:
+            raise
+        raise clear from exc
 
 
 def _prefetch_tree(paths: tuple[str, ...]) -> dict[str, Any]:
@@ -215,18 +337,31 @@ def _prefetch_tree(paths: tuple[str, ...]) -> dict[str, Any]:
 
 def _models_for_prefetch(
     conn: Connection, model: str, tree: Mapping[str, Any], family: Family, context: Mapping[str, Any]
-) -> Flow[None]:
-    """Make sure every schema along the prefetch paths is known (fields_get for dynamic models)."""
+) -> Flow[list[str]]:
+    """Make sure every schema along the prefetch paths is known (fields_get for dynamic models); returns
+    the models the query reads."""
     yield from ensure_schemas(conn, [model], context, family)
     schema = schema_for(conn, model, family)
     assert schema is not None
+    models = [model]
     for name, sub in tree.items():
         info = schema.get(name)
         if info is None:
             raise UnknownFieldError(model, name, "in prefetch_related()")
         if not info.is_relational or not info.relation:
             raise ClientError(f"{model}.{name} is a {info.type} field: prefetch_related() follows relations")
-        yield from _models_for_prefetch(conn, info.relation, sub, family, context)
+        models += yield from _models_for_prefetch(conn, info.relation, sub, family, context)
+    return models
+
+
+def _learn_if_drifting(
+    conn: Connection, family: Family, models: list[str], context: Mapping[str, Any]
+) -> Flow[None]:
+    """Once this client's server has shown drift, the server fields of every typed model a query is about
+    to read, in one parallel round (rather than a refused read and a retry per model)."""
+    if family is not None and conn.drift.seen:
+        typed = [m for m in models if family.zenoo_related(m) is not None]
+        yield from _server_schemas(conn, typed, context)
 
 
 def _build(conn: Connection, spec_cls: Any, model: str, rows: list[dict[str, Any]], bind: Any) -> list[Any]:
@@ -266,10 +401,19 @@ def fetch_records(
     conn: Connection, spec: QuerySpec, context: Mapping[str, Any], bind: Any
 ) -> Flow[list[Any]]:
     """search_read, then one read per prefetch level for the whole result set."""
+    return (yield from _fetch(conn, spec, context, bind, None))
+
+
+def _fetch(
+    conn: Connection, spec: QuerySpec, context: Mapping[str, Any], bind: Any, extra_domain: list[Any] | None
+) -> Flow[list[Any]]:
     tree = _prefetch_tree(spec.prefetch)
     ctx = {**context, **spec.context}
-    yield from _models_for_prefetch(conn, spec.model, tree, spec.record_cls, ctx)
-    rows = yield from search_read_rows(conn, spec, context)
+    models = yield from _models_for_prefetch(conn, spec.model, tree, spec.record_cls, ctx)
+    yield from _learn_if_drifting(conn, spec.record_cls, models, ctx)
+    rows = yield from search_read_rows(conn, spec, context, extra_domain)
+    if tree:  # the search_read may just have shown drift: learn the related models' fields in one round
+        yield from _learn_if_drifting(conn, spec.record_cls, models, ctx)
     records = _build(conn, spec.record_cls, spec.model, rows, bind)
     yield from _prefetch(conn, spec.model, records, tree, ctx, spec.cache_ttl, bind, spec.record_cls)
     return records
@@ -286,9 +430,16 @@ def search_read_rows(
     if extra_domain:
         domain = ["&", *extra_domain, *domain] if domain else list(extra_domain)
     kwargs: dict[str, Any] = {"fields": _fields_for(schema, spec.fields, tree), **_paging(spec)}
-    rows: list[dict[str, Any]] = yield from call(
-        conn, spec.model, "search_read", [domain], kwargs, {**context, **spec.context}, spec.cache_ttl
+    read = _Read(
+        spec.model,
+        "search_read",
+        [domain],
+        kwargs,
+        {**context, **spec.context},
+        spec.cache_ttl,
+        tuple(drift.domain_paths(domain, spec.order)),
     )
+    rows: list[dict[str, Any]] = (yield from _reads(conn, spec.record_cls, [read]))[0]
     return rows
 
 
@@ -319,9 +470,12 @@ def _prefetch(
     schema = schema_for(conn, model, family)
     assert schema is not None
     plans = []
+    cls = family.zenoo_related(model) if family is not None else None
     for name, sub in tree.items():
         info = schema.get(name)
         assert info is not None and info.relation
+        if name in drift.lacking(conn, model, cls):
+            continue  # not read: the records answer FieldNotOnServerError for it
         seen: dict[int, None] = {}
         for rec in records:
             value = rec.zenoo_get(name)
@@ -331,12 +485,12 @@ def _prefetch(
         assert target is not None
         fields = _fields_for(target, None, sub)
         plans.append((name, info, list(seen), fields, sub))
-    flows = tuple(
-        call(conn, info.relation or "", "read", [ids], {"fields": fields}, context, ttl)
+    reads = [
+        _Read(info.relation or "", "read", [ids], {"fields": fields}, context, ttl)
         for name, info, ids, fields, _ in plans
         if ids
-    )
-    results = iter((yield Parallel(flows)))
+    ]
+    results = iter((yield from _reads(conn, family, reads)) if reads else [])
     for name, info, ids, _fields, sub in plans:
         if not ids:
             continue
@@ -372,30 +526,33 @@ def count(conn: Connection, spec: QuerySpec, context: Mapping[str, Any]) -> Flow
     kwargs: dict[str, Any] = {}
     if spec.limit is not None:
         kwargs["limit"] = spec.limit + spec.offset
-    n = yield from call(
-        conn,
+    domain = spec.domain(_resolver(conn, spec.record_cls))
+    read = _Read(
         spec.model,
         "search_count",
-        [spec.domain(_resolver(conn, spec.record_cls))],
+        [domain],
         kwargs,
         {**context, **spec.context},
         spec.cache_ttl,
+        tuple(drift.domain_paths(domain)),
     )
+    [n] = yield from _reads(conn, spec.record_cls, [read])
     return max(0, int(n) - spec.offset) if spec.offset else int(n)
 
 
 def search_ids(conn: Connection, spec: QuerySpec, context: Mapping[str, Any]) -> Flow[list[int]]:
     yield from ensure_schemas(conn, [spec.model], context, spec.record_cls)
-    kwargs = _paging(spec)
-    ids: list[int] = yield from call(
-        conn,
+    domain = spec.domain(_resolver(conn, spec.record_cls))
+    read = _Read(
         spec.model,
         "search",
-        [spec.domain(_resolver(conn, spec.record_cls))],
-        kwargs,
+        [domain],
+        _paging(spec),
         {**context, **spec.context},
         spec.cache_ttl,
+        tuple(drift.domain_paths(domain, spec.order)),
     )
+    ids: list[int] = (yield from _reads(conn, spec.record_cls, [read]))[0]
     return ids
 
 
@@ -409,27 +566,41 @@ def fetch_page(
 ) -> Flow[list[Any]]:
     """One page of a keyset scan: ``id > after_id`` ordered by id (constant cost, whatever the depth)."""
     page_spec = attrs.evolve(spec, order=("id",), limit=size, offset=0)
-    tree = _prefetch_tree(spec.prefetch)
-    ctx = {**context, **spec.context}
-    yield from _models_for_prefetch(conn, spec.model, tree, spec.record_cls, ctx)
-    rows = yield from search_read_rows(conn, page_spec, context, [("id", ">", after_id)])
-    records = _build(conn, spec.record_cls, spec.model, rows, bind)
-    yield from _prefetch(conn, spec.model, records, tree, ctx, spec.cache_ttl, bind, spec.record_cls)
-    return records
+    return (yield from _fetch(conn, page_spec, context, bind, [("id", ">", after_id)]))
+
+
+def _checked_values(
+    conn: Connection,
+    model: str,
+    vals_list: list[Any],
+    context: Mapping[str, Any],
+    family: Family,
+) -> Flow[list[dict[str, Any]]]:
+    """Values checked before sending against the class (typed) or the server's fields (dynamic), and for a
+    typed model against what the server is known to lack; returned as wire values."""
+    yield from ensure_schemas(conn, [model], context, family)
+    schema = schema_for(conn, model, family)
+    try:
+        wire = [validate_values(model, schema, v) for v in vals_list]
+    except UnknownFieldError as exc:
+        if schema is None or schema is not conn.schemas.get(model):
+            raise
+        raise UnknownFieldError(
+            model, exc.field, f"the server {drift.server_label(conn)} does not have it (its fields_get)"
+        ) from None
+    drift.check_values(conn, model, family.zenoo_related(model) if family is not None else None, wire)
+    return wire
 
 
 def create(
     conn: Connection, model: str, vals: Any, context: Mapping[str, Any], family: Family = None
 ) -> Flow[Any]:
     """One ``create`` call, for one dict or a list of dicts; values checked against the schema first."""
-    yield from ensure_schemas(conn, [model], context, family)
-    schema = schema_for(conn, model, family)
     single = isinstance(vals, Mapping)
-    vals_list = [vals] if single else list(vals)
-    wire = [validate_values(model, schema, v) for v in vals_list]
+    wire = yield from _checked_values(conn, model, [vals] if single else list(vals), context, family)
     if not wire:
         return []
-    ids = yield from call(conn, model, "create", [wire], None, context)
+    ids = yield from _write_call(conn, model, "create", [wire], context, family)
     ids = ids if isinstance(ids, list) else [ids]
     return ids[0] if single else ids
 
@@ -442,16 +613,17 @@ def write(
     context: Mapping[str, Any],
     family: Family = None,
 ) -> Flow[bool]:
-    yield from ensure_schemas(conn, [model], context, family)
-    wire = validate_values(model, schema_for(conn, model, family), vals)
+    [wire] = yield from _checked_values(conn, model, [vals], context, family)
     if not ids or not wire:
         return True
-    return bool((yield from call(conn, model, "write", [list(ids), wire], None, context)))
+    return bool((yield from _write_call(conn, model, "write", [list(ids), wire], context, family)))
 
 
 def update(
     conn: Connection, spec: QuerySpec, vals: Mapping[str, Any], context: Mapping[str, Any]
 ) -> Flow[int]:
+    # bad values and fields the server is known to lack fail before the search, not after it
+    yield from _checked_values(conn, spec.model, [vals], context, spec.record_cls)
     ids = yield from search_ids(conn, spec, context)
     yield from write(conn, spec.model, ids, vals, {**context, **spec.context}, spec.record_cls)
     return len(ids)
@@ -477,10 +649,10 @@ def save_record(conn: Connection, record: BaseRecord, context: Mapping[str, Any]
 def refresh_record(conn: Connection, record: BaseRecord, context: Mapping[str, Any], bind: Any) -> Flow[Any]:
     model = record._zenoo_model_name()
     fields = [f for f in record._zenoo_loaded() if f != "id"]
-    rows = yield from call(conn, model, "read", [[record.id]], {"fields": fields}, context)
+    cls = None if isinstance(record, DynamicRecord) else type(record)
+    [rows] = yield from _reads(conn, cls, [_Read(model, "read", [[record.id]], {"fields": fields}, context)])
     if not rows:
         raise DoesNotExist(f"{model}({record.id}) does not exist any more")
-    cls = None if isinstance(record, DynamicRecord) else type(record)
     fresh = _build(conn, cls, model, rows, bind)[0]
     for name in fields:
         record.zenoo_load(name, fresh.zenoo_get(name))
@@ -505,23 +677,18 @@ def aggregate(
     for a in aggs:
         if a != "__count" and ":" not in a:
             raise ClientError(f"{spec.model}: aggregate {a!r} must look like 'field:sum' or '__count'")
+    fields = [a for a in aggs if a != "__count"]
+    paths = (*drift.domain_paths(domain, spec.order), *spec.groupby, *(a.split(":")[0] for a in fields))
     if major >= 19:
         kwargs: dict[str, Any] = {"aggregates": aggs, **_paging(spec)}
-        rows = yield from call(
-            conn,
-            spec.model,
-            "formatted_read_group",
-            [domain, list(spec.groupby)],
-            kwargs,
-            ctx,
-            spec.cache_ttl,
-        )
+        args = [domain, list(spec.groupby)]
+        read = _Read(spec.model, "formatted_read_group", args, kwargs, ctx, spec.cache_ttl, paths)
+        [rows] = yield from _reads(conn, spec.record_cls, [read])
         return [{k: v for k, v in r.items() if k != "__extra_domain"} for r in rows]
-    fields = [a for a in aggs if a != "__count"]
     kwargs = {"lazy": False, **_paging(spec, order_key="orderby")}
-    rows = yield from call(
-        conn, spec.model, "read_group", [domain, fields, list(spec.groupby)], kwargs, ctx, spec.cache_ttl
-    )
+    args = [domain, fields, list(spec.groupby)]
+    read = _Read(spec.model, "read_group", args, kwargs, ctx, spec.cache_ttl, paths)
+    [rows] = yield from _reads(conn, spec.record_cls, [read])
     out = []
     for r in rows:
         row: dict[str, Any] = {g: r.get(g) for g in spec.groupby}

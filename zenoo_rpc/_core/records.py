@@ -1,7 +1,7 @@
 """Records: the base of generated model classes and the dynamic record used without generated code.
 
 A record holds only the fields that were read; reading one that was not raises :class:`FieldNotLoadedError`
-instead of returning ``None``. A many2one value is a partial record of the target model (``id`` and
+instead of returning ``None`` (:class:`FieldNotOnServerError` when its client knows the server lacks it). A many2one value is a partial record of the target model (``id`` and
 ``display_name``); x2many values are lists of partial records. Prefetching replaces them with full records.
 """
 
@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .domain import to_wire_value
+from .drift import not_on_server
 from .errors import FieldNotLoadedError, UnknownFieldError
 from .schema import FieldInfo, ModelSchema
 
@@ -66,13 +67,25 @@ class BaseRecord:
 
     def _zenoo_missing(self, name: str) -> AttributeError:
         if not name.startswith("_") and self._zenoo_has_field(name):
-            return FieldNotLoadedError(self._zenoo_model_name(), name)
+            return self._zenoo_not_on_server(name) or FieldNotLoadedError(self._zenoo_model_name(), name)
         return AttributeError(f"{type(self).__name__} ({self._zenoo_model_name()}) has no field {name!r}")
 
     def __setattr__(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)
         if not name.startswith("_"):
             self._zenoo_mark_dirty(name)
+
+    def _zenoo_not_on_server(self, attr: str) -> AttributeError | None:
+        """The error for a declared field the server lacks, asked of the client that read the record."""
+        try:
+            conn = object.__getattribute__(self, "__zenoo_bound__")._conn
+        except AttributeError:  # not read through a client
+            return None
+        cls = type(self)
+        name = next((n for n, a in cls.__zenoo_attrs__.items() if a == attr), attr)
+        return not_on_server(
+            conn, self._zenoo_model_name(), cls.zenoo_related(self._zenoo_model_name()), name
+        )
 
     def _zenoo_mark_dirty(self, name: str) -> None:
         """Remember an assignment, so that ``save()`` writes only what changed."""
