@@ -8,6 +8,8 @@ refused a field (or, once a model of the client drifted, before the first read o
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import logging
 import warnings
 from collections.abc import Iterator
@@ -353,3 +355,30 @@ def test_batch_write_of_a_missing_field_fails_before_sending(client: Any, old: O
 )
 def test_invalid_field_answers(message: str, expected: tuple[str, str] | None) -> None:
     assert drift.invalid_field(InvalidFieldError(message, odoo_name="builtins.ValueError")) == expected
+
+
+def test_concurrent_first_queries_share_one_fields_get(
+    make_client: Any, face: str, old: OdooEmulator
+) -> None:
+    """The guide's first example: three queries at once on a fresh client (asyncio.gather, or threads on
+    the sync face). Each is refused once, but the model's fields_get is read once for all three."""
+    client = make_client(old.url)
+    client.login("demo", "admin", "admin")
+    old.reset_counts()
+    partners = client.raw.model(ResPartner)
+    queries = [
+        partners.filter(is_company=True),
+        partners.filter(customer_rank__gt=0),
+        partners.filter(supplier_rank__gt=0),
+    ]
+    if face == "async":
+
+        async def gather() -> list[Any]:
+            return list(await asyncio.gather(*(q.all() for q in queries)))
+
+        results = client.resolve(gather())
+    else:
+        with concurrent.futures.ThreadPoolExecutor(3) as pool:
+            results = list(pool.map(lambda q: q.all(), queries))
+    assert all(results) and old.count("res.partner", "fields_get") == 1
+    assert old.count("res.partner", "search_read") <= 6

@@ -19,7 +19,7 @@ from ._client_base import ClientBase
 from ._core import flows
 from ._core.errors import ZenooError
 from ._core.records import BaseRecord
-from ._core.wire import CacheDrop, CacheGet, CachePut, Parallel, RequestSpec, Sleep
+from ._core.wire import CacheDrop, CacheGet, CachePut, Once, Parallel, RequestSpec, Sleep
 from ._query_async import AsyncQuery
 from ._transport_aiohttp import AiohttpTransport
 
@@ -96,6 +96,8 @@ class ZenooClient(ClientBase):
             # sync-only
             # return self._run_parallel(effect.flows)
             # end-sync-only
+        if isinstance(effect, Once):
+            return await self._run_once(effect)
         if isinstance(effect, Sleep):
             await asyncio.sleep(effect.seconds)  # sync: time.sleep(effect.seconds)
             return None
@@ -108,6 +110,47 @@ class ZenooClient(ClientBase):
             return await self._run(flow) if flow is not None else None
         raise TypeError(f"unknown effect {effect!r}")
 
+    # async-only
+    async def _run_once(self, effect: Once) -> Any:
+        """One run per key among the client's flows in flight (with_context() views share them)."""
+        loop = asyncio.get_running_loop()
+        running: dict[str, asyncio.Task[Any]] = self._shared.setdefault("once", {})
+        task = running.get(effect.key)
+        if task is None or task.get_loop() is not loop:
+            task = loop.create_task(self._run(effect.flow))
+            running[effect.key] = task
+            task.add_done_callback(
+                lambda t: running.pop(effect.key) if running.get(effect.key) is t else None
+            )
+        else:
+            effect.flow.close()
+        return await asyncio.shield(task)  # a cancelled waiter does not cancel the others' run
+
+    # end-async-only
+    # sync-only
+    # _once_lock = threading.Lock()
+
+    # def _run_once(self, effect: Once) -> Any:
+    #     """One run per key among the client's flows in flight (threads, with_context() views)."""
+    #     with self._once_lock:
+    #         running: dict[str, concurrent.futures.Future[Any]] = self._shared.setdefault("once", {})
+    #         entry = running.get(effect.key)
+    #         owner = entry is None
+    #         if entry is None:
+    #             entry = running[effect.key] = concurrent.futures.Future()
+    #     if not owner:
+    #         effect.flow.close()
+    #         return entry.result()
+    #     try:
+    #         entry.set_result(self._run(effect.flow))
+    #     except BaseException as exc:
+    #         entry.set_exception(exc)
+    #     finally:
+    #         with self._once_lock:
+    #             running.pop(effect.key, None)
+    #     return entry.result()
+
+    # end-sync-only
     # sync-only
     # _worker = threading.local()
     # _pool_lock = threading.Lock()

@@ -13,7 +13,7 @@ from ._client_base import ClientBase
 from ._core import flows
 from ._core.errors import ZenooError
 from ._core.records import BaseRecord
-from ._core.wire import CacheDrop, CacheGet, CachePut, Parallel, RequestSpec, Sleep
+from ._core.wire import CacheDrop, CacheGet, CachePut, Once, Parallel, RequestSpec, Sleep
 from ._query_sync import SyncQuery
 from ._transport_requests import RequestsTransport
 
@@ -62,6 +62,8 @@ class SyncZenooClient(ClientBase):
             return self._transport.send(effect)
         if isinstance(effect, Parallel):
             return self._run_parallel(effect.flows)
+        if isinstance(effect, Once):
+            return self._run_once(effect)
         if isinstance(effect, Sleep):
             time.sleep(effect.seconds)
             return None
@@ -73,6 +75,28 @@ class SyncZenooClient(ClientBase):
             flow = self._cache_flow(effect)
             return self._run(flow) if flow is not None else None
         raise TypeError(f"unknown effect {effect!r}")
+
+    _once_lock = threading.Lock()
+
+    def _run_once(self, effect: Once) -> Any:
+        """One run per key among the client's flows in flight (threads, with_context() views)."""
+        with self._once_lock:
+            running: dict[str, concurrent.futures.Future[Any]] = self._shared.setdefault("once", {})
+            entry = running.get(effect.key)
+            owner = entry is None
+            if entry is None:
+                entry = running[effect.key] = concurrent.futures.Future()
+        if not owner:
+            effect.flow.close()
+            return entry.result()
+        try:
+            entry.set_result(self._run(effect.flow))
+        except BaseException as exc:
+            entry.set_exception(exc)
+        finally:
+            with self._once_lock:
+                running.pop(effect.key, None)
+        return entry.result()
 
     _worker = threading.local()
     _pool_lock = threading.Lock()

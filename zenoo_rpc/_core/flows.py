@@ -29,7 +29,7 @@ from .protocols import READ_METHODS, Credentials, make_protocol
 from .query import QuerySpec, default_fields, validate_values
 from .records import BaseRecord, DynamicRecord
 from .schema import FIELDS_GET_ATTRIBUTES, ModelSchema
-from .wire import CacheDrop, CacheGet, CachePut, CallInfo, Flow, Parallel, RequestSpec, Sleep
+from .wire import CacheDrop, CacheGet, CachePut, CallInfo, Flow, Once, Parallel, RequestSpec, Sleep
 
 #: the generated classes a typed query resolves related models with (any class of one generated package),
 #: or None for dynamic records shaped by the server's own schema
@@ -204,14 +204,20 @@ def _server_schemas(conn: Connection, models: list[str], context: Mapping[str, A
     """The server's own fields (``fields_get``) of the models not known yet, read at most once per client;
     dynamic records are built from them and typed queries check their classes against them."""
     missing = sorted({m for m in models if m not in conn.schemas})
-    if not missing:
+    if missing:
+        # concurrent queries of one client that need the same model share one fields_get
+        yield Parallel(tuple(_once(f"fields_get:{m}", _fields_get(conn, m, context)) for m in missing))
+
+
+def _once(key: str, flow: Flow[Any]) -> Flow[Any]:
+    return (yield Once(key, flow))
+
+
+def _fields_get(conn: Connection, model: str, context: Mapping[str, Any] | None) -> Flow[None]:
+    if model in conn.schemas:  # read by a run that ended just before this one started
         return
-    flows = tuple(
-        call(conn, m, "fields_get", [], {"attributes": FIELDS_GET_ATTRIBUTES}, context) for m in missing
-    )
-    results = yield Parallel(flows)
-    for m, fg in zip(missing, results):
-        conn.schemas.setdefault(m, ModelSchema.from_fields_get(m, fg))
+    fg = yield from call(conn, model, "fields_get", [], {"attributes": FIELDS_GET_ATTRIBUTES}, context)
+    conn.schemas.setdefault(model, ModelSchema.from_fields_get(model, fg))
 
 
 # -- typed reads and writes against the server's own fields -------------------------------------------------
@@ -263,6 +269,7 @@ def _reads(conn: Connection, family: Family, reads: list[_Read]) -> Flow[list[An
     refused: dict[int, ZenooError] = {}
     pending = list(range(len(reads)))
     while pending:
+        known = set(conn.schemas)  # what the reads below are built with (another flow may learn more)
         attempts = []
         for i in pending:
             r = reads[i]
@@ -283,7 +290,7 @@ def _reads(conn: Connection, family: Family, reads: list[_Read]) -> Flow[list[An
             if not isinstance(answer, Failed):
                 results[i] = answer
                 continue
-            target = _drift_target(conn, family, answer.error)
+            target = _drift_target(family, answer.error, known)
             if target is None:
                 raise answer.error
             refused[i] = answer.error
@@ -294,29 +301,38 @@ def _reads(conn: Connection, family: Family, reads: list[_Read]) -> Flow[list[An
     return results
 
 
-def _drift_target(conn: Connection, family: Family, error: ZenooError) -> str | None:
+def _drift_target(family: Family, error: ZenooError, known: set[str]) -> str | None:
     """The model whose server fields would explain Odoo's refusal: a generated class of ``family`` declares
-    the field Odoo named, and the client has not read that model's ``fields_get`` yet."""
+    the field Odoo named, and the refused call was built before that model's server fields were ``known``."""
     found = drift.invalid_field(error)
     if found is None or family is None:
         return None
     model, field = found
     cls = family.zenoo_related(model)
-    if cls is None or model in conn.schemas or field not in cls.__zenoo_schema__.fields:
+    if cls is None or model in known or field not in cls.__zenoo_schema__.fields:
         return None
     return model
 
 
 def _write_call(
-    conn: Connection, model: str, method: str, args: list[Any], context: Mapping[str, Any], family: Family
+    conn: Connection,
+    model: str,
+    method: str,
+    args: list[Any],
+    wire: list[dict[str, Any]],
+    context: Mapping[str, Any],
+    family: Family,
 ) -> Flow[Any]:
-    """A create or write (values checked by :func:`_checked_values`); never sent again. When the server
-    refuses a field of a generated class that the client did not know it lacks, the model's ``fields_get``
-    is read once so that the error says so (and the next such write fails before sending)."""
+    """A create or write of checked ``wire`` values; never sent again. When the server refuses a field of a
+    generated class that the client did not know it lacks, the model's ``fields_get`` is read once so that
+    the error says so (and the next such write fails before sending)."""
+    known = set(conn.schemas)
+    if family is not None:  # again: another flow of this client may have learned the server's fields since
+        drift.check_values(conn, model, family.zenoo_related(model), wire)
     try:
         return (yield from call(conn, model, method, args, None, context))
     except ZenooError as exc:
-        target = _drift_target(conn, family, exc)
+        target = _drift_target(family, exc, known)
         if target is None:
             raise
         yield from _server_schemas(conn, [target], context)
@@ -600,7 +616,7 @@ def create(
     wire = yield from _checked_values(conn, model, [vals] if single else list(vals), context, family)
     if not wire:
         return []
-    ids = yield from _write_call(conn, model, "create", [wire], context, family)
+    ids = yield from _write_call(conn, model, "create", [wire], wire, context, family)
     ids = ids if isinstance(ids, list) else [ids]
     return ids[0] if single else ids
 
@@ -616,7 +632,7 @@ def write(
     [wire] = yield from _checked_values(conn, model, [vals], context, family)
     if not ids or not wire:
         return True
-    return bool((yield from _write_call(conn, model, "write", [list(ids), wire], context, family)))
+    return bool((yield from _write_call(conn, model, "write", [list(ids), wire], [wire], context, family)))
 
 
 def update(

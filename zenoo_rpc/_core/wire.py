@@ -14,6 +14,7 @@ __all__ = [
     "CallInfo",
     "Effect",
     "Flow",
+    "Once",
     "Parallel",
     "RawResponse",
     "RequestSpec",
@@ -72,6 +73,15 @@ class Parallel:
 
 
 @attrs.frozen
+class Once:
+    """Run ``flow`` for ``key`` once among the flows of one client in progress at the same time: a flow that
+    yields a key already running waits for that run's result (or error) instead of running its own."""
+
+    key: str
+    flow: Generator[Any, Any, Any]
+
+
+@attrs.frozen
 class CacheGet:
     key: str
 
@@ -89,5 +99,5 @@ class CacheDrop:
     tags: tuple[str, ...]
 
 
-Effect = RequestSpec | Sleep | Parallel | CacheGet | CachePut | CacheDrop
+Effect = RequestSpec | Sleep | Parallel | Once | CacheGet | CachePut | CacheDrop
 Flow = Generator[Any, Any, T]
