@@ -251,7 +251,9 @@ class _Read:
     paths: tuple[str, ...] = ()
 
 
-def _reads(conn: Connection, family: Family, reads: list[_Read]) -> Flow[list[Any]]:
+def _reads(
+    conn: Connection, family: Family, reads: list[_Read], companions: tuple[str, ...] = ()
+) -> Flow[list[Any]]:
     """Run independent reads (in parallel when there are several); those of a typed query ask only for the
     fields the server has.
 
@@ -259,8 +261,9 @@ def _reads(conn: Connection, family: Family, reads: list[_Read]) -> Flow[list[An
     field of a generated class is the model's ``fields_get`` read (once per client) and the read sent again
     with what both have: no extra call where the server has every field. Once a model of this client has
     shown drift, ``fields_get`` comes before the first read of every further typed model (one extra call
-    instead of a refused read and a retry). A filter or order on a field the server lacks is refused.
-    Dynamic records (``family`` None) are shaped by the server's own fields already.
+    instead of a refused read and a retry); ``companions``, the models the query reads next (prefetch
+    levels), are learned in the same round as the refused model. A filter or order on a field the server
+    lacks is refused. Dynamic records (``family`` None) are shaped by the server's own fields already.
     """
     if family is not None and conn.drift.seen:
         typed = [r.model for r in reads if "fields" in r.kwargs and family.zenoo_related(r.model) is not None]
@@ -296,6 +299,9 @@ def _reads(conn: Connection, family: Family, reads: list[_Read]) -> Flow[list[An
             refused[i] = answer.error
             learn.append(target)
             retry.append(i)
+        if learn:  # a declared field was refused: this server drifts, learn the models read next as well
+            assert family is not None
+            learn += [m for m in companions if family.zenoo_related(m) is not None]
         yield from _server_schemas(conn, learn, reads[0].context)
         pending = retry
     return results
@@ -427,16 +433,18 @@ def _fetch(
     ctx = {**context, **spec.context}
     models = yield from _models_for_prefetch(conn, spec.model, tree, spec.record_cls, ctx)
     yield from _learn_if_drifting(conn, spec.record_cls, models, ctx)
-    rows = yield from search_read_rows(conn, spec, context, extra_domain)
-    if tree:  # the search_read may just have shown drift: learn the related models' fields in one round
-        yield from _learn_if_drifting(conn, spec.record_cls, models, ctx)
+    rows = yield from search_read_rows(conn, spec, context, extra_domain, tuple(models[1:]))
     records = _build(conn, spec.record_cls, spec.model, rows, bind)
     yield from _prefetch(conn, spec.model, records, tree, ctx, spec.cache_ttl, bind, spec.record_cls)
     return records
 
 
 def search_read_rows(
-    conn: Connection, spec: QuerySpec, context: Mapping[str, Any], extra_domain: list[Any] | None = None
+    conn: Connection,
+    spec: QuerySpec,
+    context: Mapping[str, Any],
+    extra_domain: list[Any] | None = None,
+    companions: tuple[str, ...] = (),
 ) -> Flow[list[dict[str, Any]]]:
     yield from ensure_schemas(conn, [spec.model], context, spec.record_cls)
     schema = schema_for(conn, spec.model, spec.record_cls)
@@ -455,7 +463,7 @@ def search_read_rows(
         spec.cache_ttl,
         tuple(drift.domain_paths(domain, spec.order)),
     )
-    rows: list[dict[str, Any]] = (yield from _reads(conn, spec.record_cls, [read]))[0]
+    rows: list[dict[str, Any]] = (yield from _reads(conn, spec.record_cls, [read], companions))[0]
     return rows
 
 
