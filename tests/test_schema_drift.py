@@ -382,3 +382,15 @@ def test_concurrent_first_queries_share_one_fields_get(
             results = list(pool.map(lambda q: q.all(), queries))
     assert all(results) and old.count("res.partner", "fields_get") == 1
     assert old.count("res.partner", "search_read") <= 6
+
+
+def test_aggregate_and_group_by(client: Any, old: OdooEmulator) -> None:
+    rows = client.model(SaleOrder).group_by("state").aggregate("amount_total:sum", "__count")
+    assert {r["state"]: r["__count"] for r in rows}["sale"] == 19
+    field = {"17.0": "company_price_include", "18.0": "preferred_payment_method_line_id"}[old.version]
+    with pytest.raises(exc.FieldNotOnServerError, match=rf"sale\.order\.{field}"):
+        client.model(SaleOrder).group_by(field).aggregate("__count")
+    old.reset_counts()
+    with pytest.raises(exc.FieldNotOnServerError):
+        client.model(SaleOrder).group_by(field).aggregate("__count")
+    assert old.requests == 0
