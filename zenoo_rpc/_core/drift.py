@@ -105,7 +105,7 @@ def not_on_server(conn: Connection, model: str, cls: Any, field: str) -> FieldNo
 
 
 def domain_paths(domain: Iterable[Any], order: Iterable[str] = ()) -> list[str]:
-    """The field paths a domain's top-level leaves and an order name (``partner_id.country_id.code``)."""
+    """The field paths (``partner_id.country_id.code``) that a domain's top-level leaves and order keys name."""
     paths = [
         item[0]
         for item in domain
