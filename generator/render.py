@@ -128,8 +128,15 @@ class _ModelWriter:
         entry = Group(f"{string(f.name)}: (", (string(f.attr), self.converter(f)), ")", explode=True)
         return _text(lines(entry, INDENT, ","))
 
-    def writable_line(self, f: FieldIR) -> str:
-        return _text(lines(Group("(", (string(f.attr), string(f.name)), ")", explode=True), INDENT, ","))
+    def writable(self) -> str:
+        pairs = tuple(
+            Group("(", (string(f.attr), string(f.name)), ")", explode=True) for f in self.m.writable
+        )
+        # one per line; a one-item tuple's comma is not a "magic" one, so that one stays on its line
+        table = Group(
+            "_WRITABLE: tuple[tuple[str, str], ...] = (", pairs, ")", explode=True, force=len(pairs) > 1
+        )
+        return _text(lines(table))
 
     def schema_line(self, f: FieldIR) -> str:
         args: list[Frag] = [string(f.name), string(f.type)]
@@ -189,7 +196,7 @@ class _ModelWriter:
             "fields": fields,
             "methods": [self.method(meth) for meth in m.methods],
             "from_odoo": [self.from_odoo_line(f) for f in m.fields],
-            "writable": [self.writable_line(f) for f in m.writable],
+            "writable": self.writable(),
             "schema": [self.schema_line(f) for f in m.fields],
             "values": values,
             "properties": properties,

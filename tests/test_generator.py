@@ -328,3 +328,141 @@ def test_options_from_pyproject_and_environment(tmp_path: Path, monkeypatch: pyt
     result = CliRunner().invoke(main, ["--out", "only_country"])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "only_country").glob("res_*.py")) == ["res_country.py"]
+
+
+# -- final text: no formatter at generation time, lint-clean and formatted output -------------------------
+def test_generation_runs_no_subprocess(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """zenoo-gen writes final text itself: it never shells out (it used to run ``python -m ruff``, which a
+    user's install does not have)."""
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError(f"zenoo-gen ran a subprocess: {args[:1]}")
+
+    monkeypatch.setattr(subprocess, "run", refuse)
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+    result = CliRunner().invoke(main, ["--from-schema", str(DATA / "17.0"), "--out", str(tmp_path / "m")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "m" / "res_partner.py").read_text() == (GOLDEN["17.0"] / "res_partner.py").read_text()
+
+
+_RUFF_RULES = ["--select", "E,F,W,I,B,UP,SIM,RUF", "--ignore", "E501,RUF001,RUF002,RUF003"]
+
+
+@pytest.mark.parametrize("line_length", ["110", "79"])
+def test_output_is_lint_clean_and_formatted(tmp_path: Path, fragment_package: Any, line_length: str) -> None:
+    """ruff (the dev extra's) finds nothing to fix in any generated tree, wherever zenoo_rpc is sorted
+    (first-party here, third-party in a user's project) and at a narrower line length for the imports."""
+    trees = tmp_path / "trees"
+    for name, src in [
+        *((v, GOLDEN[v]) for v in GOLDEN),
+        ("fragment", Path(fragment_package.__file__).parent),
+    ]:
+        shutil.copytree(src, trees / f"pkg_{name.replace('.', '_')}")
+    ruff = [sys.executable, "-m", "ruff"]
+    isolated = ["--isolated", "--no-cache", "--target-version", "py310", "--line-length", line_length]
+    checked = subprocess.run(
+        [*ruff, "check", *isolated, *_RUFF_RULES, "."], cwd=trees, capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stdout[-3000:]
+    if line_length == "110":
+        formatted = subprocess.run(
+            [*ruff, "format", "--check", *isolated, "."], cwd=trees, capture_output=True, text=True
+        )
+        assert formatted.returncode == 0, formatted.stdout[-3000:]
+        as_first_party = subprocess.run(
+            [*ruff, "check", "--no-cache", *_RUFF_RULES, str(ROOT / "generated_models")],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        assert as_first_party.returncode == 0, as_first_party.stdout[-3000:]
+
+
+# -- every failing step ends in a message, never a traceback -----------------------------------------------
+def _fails_cleanly(args: list[str], *expected: str) -> str:
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code != 0, result.output
+    assert isinstance(result.exception, SystemExit), f"not a click error: {result.exception!r}"
+    assert "Traceback" not in result.output
+    for text in expected:
+        assert text in result.output, result.output
+    return result.output
+
+
+def test_bad_snapshots_are_reported(tmp_path: Path) -> None:
+    out = str(tmp_path / "out")
+    bad_json = tmp_path / "bad.json"
+    bad_json.write_text("{not json")
+    _fails_cleanly(["--from-schema", str(bad_json), "--out", out], str(bad_json), "not JSON")
+    partial = tmp_path / "partial.json"
+    partial.write_text(json.dumps({"version": {}, "models": {}}))
+    _fails_cleanly(
+        ["--from-schema", str(partial), "--out", out], "not a zenoo-gen schema snapshot", "'fields'"
+    )
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text(json.dumps({"version": {}, "models": {}, "fields": {"res.partner": ["name"]}}))
+    _fails_cleanly(["--from-schema", str(wrong), "--out", out], "not a zenoo-gen schema snapshot")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    _fails_cleanly(["--from-schema", str(folder), "--out", out], "without version.json")
+    assert not (tmp_path / "out").exists()
+
+
+def test_unwritable_outputs_are_reported(tmp_path: Path) -> None:
+    schema = ["--from-schema", str(DATA / "19.0"), "--models", "res.country"]
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    _fails_cleanly([*schema, "--out", str(a_file)], f"{a_file} is not a directory")
+    _fails_cleanly([*schema, "--out", str(a_file / "sub")], "cannot write", str(a_file / "sub"))
+    _fails_cleanly([*schema, "--out", str(tmp_path / "ok"), "--dump-schema", str(tmp_path)], "cannot write")
+    # a file zenoo-gen did not write is never overwritten, nor deleted
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "__init__.py").write_text("MY_CODE = 1\n")
+    (mine / "helpers.py").write_text("def f() -> int:\n    return 1\n")
+    _fails_cleanly([*schema, "--out", str(mine)], "__init__.py was not generated by zenoo-gen", "refusing")
+    assert (mine / "__init__.py").read_text() == "MY_CODE = 1\n" and not (mine / "res_country.py").exists()
+    (mine / "__init__.py").unlink()
+    assert CliRunner().invoke(main, [*schema, "--out", str(mine)]).exit_code == 0
+    assert (mine / "helpers.py").exists() and (mine / "res_country.py").exists()
+
+
+def test_server_errors_are_reported() -> None:
+    with OdooEmulator("19.0") as odoo:
+        _fails_cleanly(
+            ["--url", odoo.url, "--db", "demo", "--password", "wrong", "--out", "unused"],
+            odoo.url,
+            "AuthenticationError",
+        )
+        port = odoo.port
+    # the server is gone now: connection refused
+    _fails_cleanly(
+        ["--url", f"http://127.0.0.1:{port}", "--db", "demo", "--password", "admin", "--out", "unused"],
+        f"http://127.0.0.1:{port}",
+    )
+
+
+def test_an_unexpected_failure_is_a_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import zenoo_rpc.generator.cli as cli
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("template exploded")
+
+    monkeypatch.setattr(cli, "write", broken)
+    _fails_cleanly(
+        ["--from-schema", str(DATA / "19.0"), "--out", str(tmp_path)],
+        "zenoo-gen failed: RuntimeError: template exploded",
+        "please report it",
+    )
+
+
+def test_a_failing_run_prints_no_traceback_from_the_console_script(tmp_path: Path) -> None:
+    """The installed command itself (not only click's test runner) exits with a one-line error."""
+    script = Path(sys.executable).with_name("zenoo-gen")
+    bad = tmp_path / "bad.json"
+    bad.write_text("[]")
+    out = subprocess.run(
+        [str(script), "--from-schema", str(bad), "--out", str(tmp_path / "o")], capture_output=True, text=True
+    )
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert out.stderr.strip().splitlines()[-1].startswith("Error: ")
