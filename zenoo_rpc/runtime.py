@@ -16,6 +16,7 @@ zenoo-gen writes the version it generated for into every file's header.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
@@ -94,9 +95,8 @@ if not TYPE_CHECKING:
         module = _LAZY.get(name)
         if module is None:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        import importlib
-
-        value = getattr(importlib.import_module(module, __package__), name)
+        __import__(f"{__package__}{module}")
+        value = getattr(sys.modules[f"{__package__}{module}"], name)
         globals()[name] = value
         return value
 

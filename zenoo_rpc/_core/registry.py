@@ -8,7 +8,7 @@ calls :meth:`ModelRegistry.export`, so that importing one class imports one modu
 
 from __future__ import annotations
 
-import importlib
+import sys
 from collections.abc import Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -20,6 +20,16 @@ if TYPE_CHECKING:
 __all__ = ["ModelRegistry"]
 
 R = TypeVar("R", bound="BaseRecord")
+
+
+def _module(name: str) -> Any:
+    # the import statement's machinery (not importlib.import_module): cached modules cost one dict lookup,
+    # and python -X importtime reports the modules loaded here like any other import
+    module = sys.modules.get(name)
+    if module is None:
+        __import__(name)
+        module = sys.modules[name]
+    return module
 
 
 class ModelRegistry:
@@ -66,7 +76,7 @@ class ModelRegistry:
         entry = self._models.get(model)
         if entry is None:
             return None
-        found: type[BaseRecord] = getattr(importlib.import_module(f"{self.package}.{entry[0]}"), entry[1])
+        found: type[BaseRecord] = getattr(_module(f"{self.package}.{entry[0]}"), entry[1])
         self._classes[model] = found
         return found
 
@@ -76,7 +86,7 @@ class ModelRegistry:
         module = self._exports.get(name)
         if module is None:
             raise AttributeError(f"module {self.package!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(f"{self.package}.{module}"), name)
+        value = getattr(_module(f"{self.package}.{module}"), name)
         namespace[name] = value
         return value
 
