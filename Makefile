@@ -8,7 +8,7 @@ install:
 	$(PY) -m pip install -q -e '.[dev]'
 
 demo: install
-	$(PY) -m generator.demo --odoo-version $(VERSION) --out out/demo_models
+	$(PY) -m zenoo_rpc.generator.demo --odoo-version $(VERSION) --out out/demo_models
 
 test: install lint typecheck check-generated pytest
 
@@ -24,11 +24,12 @@ typecheck:
 
 generate:
 	$(PY) tools/async_to_sync.py
-	$(PY) -m generator.cli --from-schema zenoo_rpc/testing/odoo_data/$(VERSION) --out generated_models
+	$(PY) -m zenoo_rpc.generator --from-schema zenoo_rpc/testing/odoo_data/$(VERSION) --out generated_models
+	$(PY) -m pip install -q -e '.[dev]'  # link new modules into the editable install
 
 check-generated:
 	$(PY) tools/async_to_sync.py --check
-	$(PY) -m generator.cli --from-schema zenoo_rpc/testing/odoo_data/$(VERSION) --out generated_models --check
+	$(PY) -m zenoo_rpc.generator --from-schema zenoo_rpc/testing/odoo_data/$(VERSION) --out generated_models --check
 
 bench: install
 	$(PY) -m pip install -q -e '.[bench]'

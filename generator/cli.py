@@ -10,9 +10,9 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
+from .render import GenerateError, write
 from .render import check as check_tree
-from .render import write
-from .snapshot import Snapshot, introspect, load
+from .snapshot import Snapshot, SnapshotError, introspect, load
 
 T = TypeVar("T")
 
@@ -102,14 +102,53 @@ def main(
     check_only: bool,
 ) -> None:
     """Generate typed attrs model classes and typed sync/async clients for an Odoo database."""
-    patterns = model_patterns.split(",") if model_patterns else None
-    module_list = modules.split(",") if modules else None
+    try:
+        _generate(
+            url or f"http://{host}:{port}",
+            db,
+            user,
+            password,
+            api_key,
+            protocol,
+            model_patterns.split(",") if model_patterns else None,
+            modules.split(",") if modules else None,
+            out,
+            dump_schema,
+            from_schema,
+            check_only,
+        )
+    except (click.ClickException, click.exceptions.Exit):
+        raise
+    except (SnapshotError, GenerateError) as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        raise click.ClickException(f"cannot write{where}: {exc.strerror or exc}") from None
+    except Exception as exc:  # never a raw traceback; say what failed
+        raise click.ClickException(
+            f"zenoo-gen failed: {type(exc).__name__}: {exc} (this is a bug of zenoo-gen {__version__}:"
+            " please report it with the command you ran)"
+        ) from None
+
+
+def _generate(
+    url: str,
+    db: str | None,
+    user: str,
+    password: str | None,
+    api_key: str | None,
+    protocol: str,
+    patterns: list[str] | None,
+    module_list: list[str] | None,
+    out: Path,
+    dump_schema: Path | None,
+    from_schema: Path | None,
+    check_only: bool,
+) -> None:
     if from_schema is not None:
         snapshot = load(from_schema).select(patterns, module_list)
     else:
-        snapshot = _introspect(
-            url or f"http://{host}:{port}", db, user, password, api_key, protocol, patterns, module_list
-        )
+        snapshot = _introspect(url, db, user, password, api_key, protocol, patterns, module_list)
     if not snapshot.fields:
         raise click.UsageError("no model matched: check --models/--modules and the user's access rights")
     if dump_schema is not None:
@@ -159,7 +198,7 @@ def _introspect(
             client, api_key=api_key, progress=_progress("introspecting"), patterns=patterns, modules=modules
         )
     except ZenooError as exc:
-        raise click.ClickException(f"{type(exc).__name__}: {exc}") from None
+        raise click.ClickException(f"{url}: {type(exc).__name__}: {exc}") from None
     finally:
         client.close()
 

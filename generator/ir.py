@@ -26,7 +26,10 @@ RESERVED = frozenset(
         "zenoo_bind",
         "zenoo_changes",
         "zenoo_client",
+        "zenoo_get",
+        "zenoo_load",
         "zenoo_mark_clean",
+        "zenoo_related",
         "self",
         "cls",
     }
@@ -74,6 +77,7 @@ ORM_METHODS = frozenset(
     }
 )
 
+#: Odoo type -> (Python type, expression class, converter)
 _SCALAR = {
     "char": ("str", "StrExpr", "text"),
     "text": ("str", "StrExpr", "text"),
@@ -95,6 +99,7 @@ _SCALAR = {
     "properties": ("Any", "Expr", "raw"),
     "properties_definition": ("Any", "Expr", "raw"),
 }
+#: Python type -> what create/write take
 _WRITE_TYPES = {
     "str": "str",
     "int": "int",
@@ -112,10 +117,16 @@ class FieldIR:
     name: str
     attr: str
     type: str
-    annotation: str
-    write_annotation: str | None
+    #: the Python type of a value (a class name for relations; "BaseRecord" when the target has no class)
+    value_type: str
+    #: many2one and scalars other than booleans may be None; x2many values are lists of ``value_type``
+    nullable: bool
+    many: bool
+    #: what create/write take (selection fields: the Literal of ``selection``); None when not writable
+    write_type: str | None
     expr: str
     expr_is_model: bool
+    #: the name of the ``convert`` function (many2one/x2many take the target model and the registry)
     converter: str
     label: str
     help: str
@@ -125,6 +136,8 @@ class FieldIR:
     related: bool
     relation: str | None
     selection: tuple[str, ...]
+    #: (module, class, expressions class) of ``relation`` when the package has a class for it
+    target: tuple[str, str, str] | None
 
 
 @attrs.frozen
@@ -143,13 +156,17 @@ class ModelIR:
     order: str
     fields: tuple[FieldIR, ...]
     methods: tuple[MethodIR, ...]
-    imports: tuple[tuple[str, str, str], ...]  # (module, class, fields class) of related generated models
     fields_class: str
     values_class: str
 
     @property
     def writable(self) -> tuple[FieldIR, ...]:
-        return tuple(f for f in self.fields if f.write_annotation is not None)
+        return tuple(f for f in self.fields if f.write_type is not None)
+
+    @property
+    def related(self) -> tuple[tuple[str, str, str], ...]:
+        """(module, class, expressions class) of the other generated models this model's fields point to."""
+        return tuple(sorted({f.target for f in self.fields if f.target and f.relation != self.model}))
 
 
 def class_name(model: str) -> str:
@@ -167,10 +184,6 @@ def attr_name(field: str) -> str:
     if keyword.iskeyword(field) or keyword.issoftkeyword(field) or field in RESERVED:
         return field + "_"
     return field
-
-
-def _literal(values: tuple[str, ...]) -> str:
-    return "Literal[" + ", ".join(repr(v) for v in values) + "]"
 
 
 def _derived(names: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
@@ -214,41 +227,35 @@ def _field(
         else ()
     )
     readonly = bool(desc.get("readonly"))
-    target = names.get(relation or "")
-    if ftype == "many2one":
-        cls = target[0] if target else "BaseRecord"
-        annotation, write = f"{cls} | None", "int"
-        expr, is_model = (derived[relation or ""][0], True) if target else ("RelExpr", False)
-        converter = f"conv.many2one({relation!r})"
-    elif ftype in ("one2many", "many2many"):
-        cls = target[0] if target else "BaseRecord"
-        annotation, write = f"list[{cls}]", "list[Any]"
-        expr, is_model = (derived[relation or ""][0], True) if target else ("RelExpr", False)
-        converter = f"conv.x2many({relation!r})"
+    found = names.get(relation or "")
+    target = (found[1], found[0], derived[relation or ""][0]) if found else None
+    many = False
+    if ftype in ("many2one", "one2many", "many2many"):
+        many = ftype != "many2one"
+        value_type = target[1] if target else "BaseRecord"
+        write: str | None = "list[Any]" if many else "int"
+        expr, is_model = (target[2], True) if target else ("RelExpr", False)
+        converter = "x2many" if many else "many2one"
+        nullable = not many
     elif ftype == "selection" and selection:
-        annotation = f"{_literal(selection)} | None"
-        write = _literal(selection)
-        expr, is_model, converter = "StrExpr", False, "conv.text"
+        value_type, write, nullable = "str", "Literal", True
+        expr, is_model, converter = "StrExpr", False, "text"
     else:
-        base, expr, kind = _SCALAR.get(ftype, ("Any", "Expr", "raw"))
+        value_type, expr, converter = _SCALAR.get(ftype, ("Any", "Expr", "raw"))
         is_model = False
-        annotation = base if ftype == "boolean" else f"{base} | None"
-        write = _WRITE_TYPES[base]
-        converter = f"conv.{kind}"
-    if readonly and ftype not in ("one2many", "many2many"):
-        write_annotation = None
-    else:
-        write_annotation = (
-            None
-            if (readonly or (not desc.get("store", True) and ftype not in ("one2many", "many2many")))
-            else write
-        )
+        nullable = ftype != "boolean"
+        write = _WRITE_TYPES[value_type]
+    store = bool(desc.get("store", True))
+    if readonly or (not store and not many):
+        write = None
     return FieldIR(
         name=name,
         attr=attr_name(name),
         type=ftype,
-        annotation=annotation,
-        write_annotation=write_annotation,
+        value_type=value_type,
+        nullable=nullable,
+        many=many,
+        write_type=write,
         expr=expr,
         expr_is_model=is_model,
         converter=converter,
@@ -256,10 +263,11 @@ def _field(
         help=" ".join(str(desc.get("help") or "").split()),
         readonly=readonly,
         required=bool(desc.get("required")),
-        store=bool(desc.get("store", True)),
+        store=store,
         related=bool(desc.get("related")),
         relation=relation,
         selection=selection,
+        target=target,
     )
 
 
@@ -300,8 +308,6 @@ def build(snapshot: Snapshot) -> list[ModelIR]:
             for m in (_method(n, s) for n, s in sorted(snapshot.methods.get(model, {}).items()))
             if m is not None
         )
-        related = sorted({f.relation for f in fields if f.relation in names and f.relation != model})
-        imports = sorted((names[r][1], names[r][0], derived[r][0]) for r in related if r)
         row = snapshot.models.get(model, {})
         out.append(
             ModelIR(
@@ -312,7 +318,6 @@ def build(snapshot: Snapshot) -> list[ModelIR]:
                 order=str(row.get("order") or "id"),
                 fields=fields,
                 methods=methods,
-                imports=tuple(imports),
                 fields_class=derived[model][0],
                 values_class=derived[model][1],
             )

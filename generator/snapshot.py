@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-__all__ = ["FIELD_ATTRIBUTES", "Snapshot", "introspect", "load"]
+__all__ = ["FIELD_ATTRIBUTES", "Snapshot", "SnapshotError", "introspect", "load"]
 
 #: The fields_get attributes the generator uses (asking for all of them can fault on some 19.0 fields).
 FIELD_ATTRIBUTES = [
@@ -26,6 +26,10 @@ FIELD_ATTRIBUTES = [
     "string",
     "type",
 ]
+
+
+class SnapshotError(Exception):
+    """A saved schema that cannot be read (the message names the file and what is wrong with it)."""
 
 
 @attrs.define
@@ -91,8 +95,30 @@ class Snapshot:
 
 
 def load(path: Path) -> Snapshot:
-    """A snapshot from ``--dump-schema`` output, or from a folder laid out like ``shared/odoo/<version>``."""
+    """A snapshot from ``--dump-schema`` output, or from a folder laid out like ``shared/odoo/<version>``;
+    :class:`SnapshotError` when it is neither."""
+    try:
+        return _load(path)
+    except SnapshotError:
+        raise
+    except OSError as exc:
+        raise SnapshotError(f"cannot read the schema {path}: {exc.strerror or exc}") from None
+    except json.JSONDecodeError as exc:
+        raise SnapshotError(f"{path} is not a zenoo-gen schema snapshot (not JSON: {exc})") from None
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        detail = f"missing {exc}" if isinstance(exc, KeyError) else f"{type(exc).__name__}: {exc}"
+        raise SnapshotError(
+            f"{path} is not a zenoo-gen schema snapshot ({detail}); save one with zenoo-gen --dump-schema"
+        ) from None
+
+
+def _load(path: Path) -> Snapshot:
     if path.is_dir():
+        if not (path / "version.json").exists() or not (path / "schema").is_dir():
+            raise SnapshotError(
+                f"{path} is a folder without version.json and schema/: give a --dump-schema file or a folder "
+                "laid out like zenoo_rpc/testing/odoo_data/<version>"
+            )
         version = json.loads((path / "version.json").read_text())
         rows = json.loads((path / "models.json").read_text())
         models = {r["model"]: r for r in rows if not r.get("transient")}
@@ -102,6 +128,8 @@ def load(path: Path) -> Snapshot:
                 fields[schema.stem] = json.loads(schema.read_text())
         return Snapshot(version, models, fields).normalized()
     payload = json.loads(path.read_text())
+    if not isinstance(payload, dict):
+        raise SnapshotError(f"{path} is not a zenoo-gen schema snapshot (a JSON object was expected)")
     return Snapshot(
         payload["version"], payload["models"], payload["fields"], payload.get("methods", {})
     ).normalized()

@@ -14,9 +14,7 @@ from zenoo_rpc.models.common import ResPartner, SaleOrder
 
 
 def resolver(model: str) -> ModelSchema | None:
-    from zenoo_rpc._core.records import REGISTRY
-
-    cls = REGISTRY.get(model)
+    cls = ResPartner.zenoo_related(model)  # the bundled package's class of the model
     return cls.__zenoo_schema__ if cls else None
 
 

@@ -17,7 +17,7 @@ PUBLIC = [
     "zenoo_rpc.testing",
     "zenoo_rpc.transport",
     "zenoo_rpc.models.common",
-    "generated_models",
+    "zenoo_rpc.runtime",
 ]
 
 

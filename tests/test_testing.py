@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.cli import main as zenoo_gen
 from zenoo_rpc import SyncZenooClient
+from zenoo_rpc.generator.cli import main as zenoo_gen
 from zenoo_rpc.testing import OdooEmulator
 
 pytest_plugins = ["pytester"]

@@ -6,6 +6,7 @@ The async stack (aiohttp) is imported only when ``ZenooClient`` is used, the syn
 
 from __future__ import annotations
 
+from pkgutil import extend_path
 from typing import TYPE_CHECKING, Any
 
 from ._core.domain import Q
@@ -27,6 +28,11 @@ from ._core.errors import (
 )
 from ._core.query import Command
 from ._core.resilience import CircuitBreaker, RetryPolicy
+
+# zenoo_rpc.generator and zenoo_rpc.models.common live in other folders of a source checkout (package-dir);
+# when this package is imported from the checkout itself, find them in the editable install's link tree too.
+# In an installed wheel this changes nothing.
+__path__ = extend_path(__path__, __name__)
 
 if TYPE_CHECKING:
     from ._async_client import ZenooClient

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from generated_models import ResPartner, ResPartnerValues, TypedSyncZenooClient, TypedZenooClient
 from zenoo_rpc import SyncZenooClient, ZenooClient
+from zenoo_rpc.models.common import ResPartner, ResPartnerValues, TypedSyncZenooClient, TypedZenooClient
 
 
 def sync_usage(client: TypedSyncZenooClient) -> None:

@@ -1,15 +1,22 @@
-"""Wire-to-Python conversions used by generated ``from_odoo`` tables (one small function per field type)."""
+"""Wire-to-Python conversions used by generated ``from_odoo`` tables (one small function per field type).
+
+The relational ones take the registry of the generated package they are for, so that a many2one of a class
+becomes a record of the same package's class of the target model (a dynamic record when it has none).
+"""
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .domain import to_wire_value
-from .records import REGISTRY, DynamicRecord
+from .records import DynamicRecord
 from .schema import ModelSchema
+
+if TYPE_CHECKING:
+    from .registry import ModelRegistry
 
 __all__ = [
     "binary",
@@ -76,23 +83,24 @@ def raw(value: Any) -> Any:
     return value
 
 
-def _factory(model: str) -> Callable[[int, str | None], Any]:
-    cls = REGISTRY.get(model)
+def _factory(model: str, registry: ModelRegistry | None) -> Callable[[int, str | None], Any]:
+    cls = registry.get(model) if registry is not None else None
     if cls is not None:
         return cls.ref
     schema = ModelSchema(model, {})
     return lambda rid, name: DynamicRecord.ref_of(schema, rid, name)
 
 
-def many2one(model: str) -> Callable[[Any], Any]:
-    """``[id, display_name]`` -> a partial record of the target class (``id`` and ``display_name`` loaded)."""
+def many2one(model: str, registry: ModelRegistry | None = None) -> Callable[[Any], Any]:
+    """``[id, display_name]`` -> a partial record of ``registry``'s class of ``model`` (``id`` and
+    ``display_name`` loaded); the class is looked up, and its module imported, on the first value."""
     make: list[Callable[[int, str | None], Any]] = []
 
     def convert(value: Any) -> Any:
         if not value:
             return None
         if not make:
-            make.append(_factory(model))
+            make.append(_factory(model, registry))
         if isinstance(value, list):
             return make[0](value[0], value[1] if len(value) > 1 else None)
         return make[0](value, None)
@@ -100,7 +108,7 @@ def many2one(model: str) -> Callable[[Any], Any]:
     return convert
 
 
-def x2many(model: str) -> Callable[[Any], Any]:
+def x2many(model: str, registry: ModelRegistry | None = None) -> Callable[[Any], Any]:
     """A list of ids -> a list of partial records (``id`` loaded); prefetching fills them in."""
     make: list[Callable[[int, str | None], Any]] = []
 
@@ -108,7 +116,7 @@ def x2many(model: str) -> Callable[[Any], Any]:
         if not value:
             return []
         if not make:
-            make.append(_factory(model))
+            make.append(_factory(model, registry))
         factory = make[0]
         return [factory(i, None) for i in value]
 

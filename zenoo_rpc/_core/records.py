@@ -17,23 +17,16 @@ from .drift import not_on_server
 from .errors import FieldNotLoadedError, UnknownFieldError
 from .schema import FieldInfo, ModelSchema
 
+if TYPE_CHECKING:
+    from .registry import ModelRegistry
+
 __all__ = [
-    "REGISTRY",
     "BaseRecord",
     "DynamicRecord",
     "parse_date",
     "parse_datetime",
     "record_class_for",
-    "register",
 ]
-
-#: model name -> generated record class; filled by generated modules when they are imported
-REGISTRY: dict[str, type[BaseRecord]] = {}
-
-
-def register(cls: type[BaseRecord]) -> type[BaseRecord]:
-    REGISTRY[cls.__zenoo_model__] = cls
-    return cls
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -56,6 +49,8 @@ class BaseRecord:
     __zenoo_schema__: ClassVar[ModelSchema]
     #: Odoo field name -> Python attribute name (they differ for keywords: ``from`` -> ``from_``)
     __zenoo_attrs__: ClassVar[dict[str, str]] = {}
+    #: the classes of the generated package this class belongs to (set by ``ModelRegistry.record``)
+    __zenoo_registry__: ClassVar[ModelRegistry | None] = None
 
     id: int
 
@@ -100,7 +95,8 @@ class BaseRecord:
     @classmethod
     def zenoo_related(cls, model: str) -> type[BaseRecord] | None:
         """The generated class of ``model`` from the same generated package as this class, if it has one."""
-        return REGISTRY.get(model)
+        registry = cls.__zenoo_registry__
+        return registry.get(model) if registry is not None else None
 
     def _zenoo_model_name(self) -> str:
         return type(self).__zenoo_model__
