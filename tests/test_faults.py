@@ -293,3 +293,13 @@ def test_the_breaker_can_be_turned_off(make_client: Any, proxy: FaultProxy) -> N
         with pytest.raises(exc.ConnectError):
             c.execute_kw("res.partner", "search_count", [[]])
     assert proxy.received == 13  # the login and every call went out
+
+
+@pytest.mark.parametrize("protocol", ["jsonrpc", "xmlrpc", "session"])
+def test_a_login_is_retried_like_a_read(make_client: Any, proxy: FaultProxy, protocol: str) -> None:
+    """A login changes nothing: its lost answer is retried, never reported as a write that may have been
+    applied."""
+    c = make_client(proxy.url, protocol=protocol)
+    proxy.inject("drop_after_forward")
+    assert c.login("demo", "admin", "admin") == 2
+    assert proxy.forwarded == 2
