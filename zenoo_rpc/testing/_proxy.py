@@ -229,8 +229,10 @@ class FaultProxy:
             for writer in idle:
                 writer.close()
             for writer in idle:
-                with contextlib.suppress(OSError, ssl.SSLError):
-                    await writer.wait_closed()
+                # a TLS close waits for the client's close_notify, which an idle client may never send
+                with contextlib.suppress(OSError, ssl.SSLError, asyncio.TimeoutError):
+                    await asyncio.wait_for(writer.wait_closed(), 0.5)
+                writer.transport.abort()
             return len(idle)
 
         return asyncio.run_coroutine_threadsafe(close_all(), loop).result(10)
@@ -410,13 +412,13 @@ class FaultProxy:
         headers = [*headers, (b"content-length", str(len(body)).encode())]
         if conn.their_state is not h11.DONE:
             headers.append((b"connection", b"close"))
+        with self._lock:  # counted before the client can read it
+            self.answered += 1
         writer.write(conn.send(h11.Response(status_code=status, headers=headers)))
         if body:
             writer.write(conn.send(h11.Data(data=body)))
         writer.write(conn.send(h11.EndOfMessage()))
         await writer.drain()
-        with self._lock:
-            self.answered += 1
 
     async def _tunnel(
         self,
@@ -445,11 +447,11 @@ class FaultProxy:
         except OSError as exc:
             await self._answer(conn, writer, 502, [], f"cannot connect: {exc}".encode())
             return False
-        writer.write(conn.send(h11.Response(status_code=200, headers=[])))
-        await writer.drain()
         with self._lock:
             self.tunnels += 1
             self.forwarded += 1
+        writer.write(conn.send(h11.Response(status_code=200, headers=[])))
+        await writer.drain()
         leftover, _closed = conn.trailing_data
         if leftover:
             up_writer.write(leftover)
