@@ -8,6 +8,8 @@ import ssl
 from urllib.parse import urlsplit
 
 import aiohttp
+from aiohttp.helpers import get_env_proxy_for_url
+from yarl import URL
 
 from ._core.errors import ConnectError, ProtocolError, RequestTimeout, TLSError
 from ._core.wire import RawResponse, RequestSpec
@@ -37,6 +39,21 @@ def ssl_context(settings: ClientSettings) -> ssl.SSLContext | bool:
     return context
 
 
+def _proxy(base_url: str, settings: ClientSettings) -> tuple[str | None, aiohttp.BasicAuth | None]:
+    """Explicit ``proxies=`` first, then (``trust_env``) the environment's as aiohttp reads it (HTTP_PROXY,
+    HTTPS_PROXY, NO_PROXY; proxy credentials from the URL or ~/.netrc), once, when the client is made."""
+    explicit = settings.proxy_for(urlsplit(base_url).scheme)
+    if explicit is not None:
+        return explicit, None
+    if settings.trust_env:
+        try:
+            proxy, auth = get_env_proxy_for_url(URL(base_url))
+        except LookupError:  # none for this scheme, or NO_PROXY names the host
+            return None, None
+        return str(proxy), auth
+    return None, None
+
+
 def _not_written(exc: aiohttp.ClientError) -> bool:
     """aiohttp could not write the request (the connection was closing): Odoo cannot have read it whole."""
     if isinstance(exc, aiohttp.ClientConnectionResetError) or isinstance(
@@ -53,7 +70,7 @@ class AiohttpTransport:
         self.base_url = base_url
         self.settings = settings
         self._ssl = ssl_context(settings)
-        self._proxy = settings.proxy_for(urlsplit(base_url).scheme)
+        self._proxy, self._proxy_auth = _proxy(base_url, settings)
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.requests_sent = 0
@@ -70,7 +87,9 @@ class AiohttpTransport:
             timeout=timeout,
             headers=s.headers,
             cookie_jar=aiohttp.DummyCookieJar(),
-            trust_env=s.trust_env,
+            # the environment's proxy was read once (see _proxy); trust_env here would also read ~/.netrc
+            # in a worker thread on every request and add its Basic auth to Odoo's requests
+            trust_env=False,
             auto_decompress=True,
         )
         return self._session
@@ -106,6 +125,7 @@ class AiohttpTransport:
                 headers=request.headers,
                 allow_redirects=False,
                 proxy=self._proxy,
+                proxy_auth=self._proxy_auth,
                 **({"timeout": timeout} if timeout is not None else {}),
             ) as resp:
                 body = await resp.read()

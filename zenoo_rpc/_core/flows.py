@@ -69,7 +69,7 @@ def _send(conn: Connection, what: CallInfo, build: Any, decode: Any) -> Flow[Any
     left of the call's deadline, and a retry happens only when its backoff ends before it. When the call
     gives up it raises the real error (see :func:`resilience.give_up`: a lost write is OutcomeUnknownError).
     """
-    deadline: Deadline | None = yield CurrentDeadline()
+    deadline: Deadline | None = yield _CURRENT_DEADLINE
     trial = conn.breaker.before_call()
     attempts = 0
     try:
@@ -101,6 +101,7 @@ def _send(conn: Connection, what: CallInfo, build: Any, decode: Any) -> Flow[Any
 
 
 _GATEWAY_STATUSES = frozenset({502, 503, 504})
+_CURRENT_DEADLINE = CurrentDeadline()
 
 
 def service(conn: Connection, service_name: str, method: str, args: list[Any]) -> Flow[Any]:
