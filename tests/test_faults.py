@@ -303,3 +303,11 @@ def test_a_login_is_retried_like_a_read(make_client: Any, proxy: FaultProxy, pro
     proxy.inject("drop_after_forward")
     assert c.login("demo", "admin", "admin") == 2
     assert proxy.forwarded == 2
+
+
+def test_no_deadline_with_math_inf(make_client: Any, proxy: FaultProxy) -> None:
+    import math
+
+    c = make_client(proxy.url, timeout=math.inf)
+    c.login("demo", "admin", "admin")
+    assert c.execute_kw("res.partner", "search_count", [[]], timeout=math.inf) > 0

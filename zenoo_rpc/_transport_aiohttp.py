@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import ssl
 from urllib.parse import urlsplit
@@ -54,6 +55,11 @@ def _proxy(base_url: str, settings: ClientSettings) -> tuple[str | None, aiohttp
     return None, None
 
 
+def _finite(seconds: float) -> float | None:
+    """aiohttp's "no limit" is None (``math.inf`` in our settings)."""
+    return seconds if math.isfinite(seconds) else None
+
+
 def _not_written(exc: aiohttp.ClientError) -> bool:
     """aiohttp could not write the request (the connection was closing): Odoo cannot have read it whole."""
     if isinstance(exc, aiohttp.ClientConnectionResetError) or isinstance(
@@ -81,7 +87,9 @@ class AiohttpTransport:
         connector = aiohttp.TCPConnector(
             limit=max(1, s.max_connections), keepalive_timeout=s.keepalive_expiry, ssl=self._ssl
         )
-        timeout = aiohttp.ClientTimeout(sock_connect=s.connect_timeout, sock_read=s.read_timeout)
+        timeout = aiohttp.ClientTimeout(
+            sock_connect=_finite(s.connect_timeout), sock_read=_finite(s.read_timeout)
+        )
         self._session = aiohttp.ClientSession(
             connector=connector,
             timeout=timeout,
@@ -101,7 +109,7 @@ class AiohttpTransport:
             return None
         s = self.settings
         return aiohttp.ClientTimeout(
-            sock_connect=min(s.connect_timeout, left), sock_read=min(s.read_timeout, left)
+            sock_connect=_finite(min(s.connect_timeout, left)), sock_read=_finite(min(s.read_timeout, left))
         )
 
     async def send(self, request: RequestSpec) -> RawResponse:

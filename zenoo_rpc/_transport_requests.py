@@ -8,6 +8,7 @@ business (the web-session protocol keeps its own); proxies from the environment 
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 
@@ -41,12 +42,15 @@ class RequestsTransport:
         self._last_used = time.monotonic()
         self.requests_sent = 0
 
-    def _timeout(self, request: RequestSpec) -> tuple[float, float]:
-        """This attempt's (connect, read) socket timeouts, capped by what is left of the call's deadline."""
+    def _timeout(self, request: RequestSpec) -> tuple[float, float] | tuple[float, None]:
+        """This attempt's (connect, read) socket timeouts, capped by what is left of the call's deadline
+        (``math.inf``: no limit)."""
         s, left = self.settings, request.timeout
         if left is None:
-            return s.connect_timeout, s.read_timeout
-        return min(s.connect_timeout, left), min(s.read_timeout, left)
+            left = math.inf
+        connect, read = min(s.connect_timeout, left), min(s.read_timeout, left)
+        connect = connect if math.isfinite(connect) else _NO_LIMIT
+        return (connect, read) if math.isfinite(read) else (connect, None)
 
     def send(self, request: RequestSpec) -> RawResponse:
         now = time.monotonic()
@@ -119,6 +123,9 @@ def _was_sent(exc: requests.exceptions.ConnectionError) -> bool:
         if isinstance(inner, OSError) and str(inner).startswith("Tunnel connection failed"):
             return False
     return True
+
+
+_NO_LIMIT = 1e9  # requests takes no "no connect timeout" beside a read timeout
 
 
 def _short(text: str) -> str:
