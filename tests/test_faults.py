@@ -20,8 +20,8 @@ from zenoo_rpc.testing import FaultProxy, OdooEmulator
 from zenoo_rpc.testing._proxy import ProxiedRequest
 
 #: socket read timeout of the suite's clients: a "slow" answer is held back longer than this
-READ_TIMEOUT = 0.5
-SLOW = 1.5
+READ_TIMEOUT = 0.8
+SLOW = 2.0
 
 
 def is_create(request: ProxiedRequest) -> bool:
@@ -183,11 +183,11 @@ def test_a_slow_answer_raises_a_timeout_within_the_call_deadline(make_client: An
     c.login("demo", "admin", "admin")
     proxy.inject("slow", count=10, match=is_count, seconds=3)
     with pytest.raises(exc.RequestTimeout) as info:
-        c.model_by_name("res.partner").count(timeout=0.5)
+        c.model_by_name("res.partner").count(timeout=1.0)
     e = info.value
-    assert (e.model, e.method, e.attempts, e.deadline) == ("res.partner", "search_count", 1, 0.5)
+    assert (e.model, e.method, e.attempts, e.deadline) == ("res.partner", "search_count", 1, 1.0)
     assert e.waited is not None and "res.partner.search_count" in str(e) and "1 attempt(s)" in str(e)
-    assert "deadline 0.5 s" in str(e)
+    assert "deadline 1 s" in str(e)
     assert sum(1 for r in proxy.requests if is_count(r)) == 1  # no retry could end before the deadline
 
 

@@ -116,6 +116,9 @@ def https_odoo(odoo19: OdooEmulator, tls: Tls) -> Iterator[FaultProxy]:
         yield p
 
 
+@pytest.mark.filterwarnings(
+    "ignore::urllib3.exceptions.InsecureRequestWarning"
+)  # verify_ssl=False, on purpose
 def test_tls_is_verified_by_default_and_a_ca_bundle_trusts_a_private_ca(
     make_client: Any, https_odoo: FaultProxy, tls: Tls, clean_env: pytest.MonkeyPatch
 ) -> None:
