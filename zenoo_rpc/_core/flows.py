@@ -78,9 +78,8 @@ def _send(conn: Connection, what: CallInfo, build: Any, decode: Any) -> Flow[Any
             attempts += 1
             try:
                 raw = yield request
-                if (
-                    raw.status in _GATEWAY_STATUSES
-                ):  # a proxy's answer, not Odoo's: the request may be retried
+                # a gateway's answer, not Odoo's: a read may be retried, a write's outcome is unknown
+                if raw.status in _GATEWAY_STATUSES:
                     raise HTTPStatusError(raw.status, raw.body[:200].decode("utf-8", "replace"))
             except TransportError as exc:
                 opened = conn.breaker.record_failure(exc)  # open now: stop retrying, raise what happened
