@@ -161,8 +161,9 @@ def test_dropped_connection_retried_for_reads_only(make_client: Any, odoo: OdooE
     c.create("res.partner", {"name": "Schema Warm-up"})  # the first create reads the model's fields once
     odoo.reset_counts()
     odoo.inject("drop", count=1, path="/jsonrpc")
-    with pytest.raises(exc.ConnectError):
+    with pytest.raises(exc.OutcomeUnknownError) as lost:
         c.create("res.partner", {"name": "Never Twice"})  # a create is never repeated blindly
+    assert not isinstance(lost.value, exc.ConnectError)  # sent: not "nothing happened"
     assert odoo.count("res.partner", "create") == 0 and odoo.requests == 1
     odoo.inject("503", count=1)
     assert c.execute_kw("res.partner", "search_count", [[]]) > 0

@@ -19,7 +19,8 @@ from ._client_base import ClientBase
 from ._core import flows
 from ._core.errors import ZenooError
 from ._core.records import BaseRecord
-from ._core.wire import CacheDrop, CacheGet, CachePut, Once, Parallel, RequestSpec, Sleep
+from ._core.resilience import Deadline
+from ._core.wire import CacheDrop, CacheGet, CachePut, CurrentDeadline, Once, Parallel, RequestSpec, Sleep
 from ._query_async import AsyncQuery
 from ._transport_aiohttp import AiohttpTransport
 
@@ -57,7 +58,11 @@ class ZenooClient(ClientBase):
         def with_company(self, company_id: int, *allowed: int) -> ZenooClient: ...
 
     # -- the driver --------------------------------------------------------------------------------------
-    async def _run(self, flow: Any) -> Any:
+    async def _run(self, flow: Any, timeout: float | None = None, deadline: Deadline | None = None) -> Any:
+        """Run a flow to its end. The call's deadline (``timeout`` seconds, the client's ``timeout`` when None)
+        bounds every request, retry and backoff in it; nested flows share their parent's ``deadline``."""
+        if deadline is None:
+            deadline = self._deadline(timeout)
         value: Any = None
         error: BaseException | None = None
         while True:
@@ -67,11 +72,11 @@ class ZenooClient(ClientBase):
                 return stop.value
             value, error = None, None
             try:
-                value = await self._perform(effect)
+                value = await self._perform(effect, deadline)
             except ZenooError as exc:
                 error = exc
 
-    async def _perform(self, effect: Any) -> Any:
+    async def _perform(self, effect: Any, deadline: Deadline) -> Any:
         if isinstance(effect, RequestSpec):
             # async-only
             loop = asyncio.get_running_loop()
@@ -87,15 +92,20 @@ class ZenooClient(ClientBase):
         if isinstance(effect, Parallel):
             # async-only
             # every sibling finishes before an error is raised: none is left running unobserved
-            results = await asyncio.gather(*(self._run(f) for f in effect.flows), return_exceptions=True)
+            shared = None if effect.own_deadline else deadline
+            results = await asyncio.gather(
+                *(self._run(f, deadline=shared) for f in effect.flows), return_exceptions=True
+            )
             for result in results:
                 if isinstance(result, BaseException):
                     raise result
             return results
             # end-async-only
             # sync-only
-            # return self._run_parallel(effect.flows)
+            # return self._run_parallel(effect.flows, None if effect.own_deadline else deadline)
             # end-sync-only
+        if isinstance(effect, CurrentDeadline):
+            return deadline
         if isinstance(effect, Once):
             return await self._run_once(effect)
         if isinstance(effect, Sleep):
@@ -107,7 +117,7 @@ class ZenooClient(ClientBase):
             return await result if inspect.isawaitable(result) else result  # sync: return result
         if isinstance(effect, (CacheGet, CachePut, CacheDrop)):
             flow = self._cache_flow(effect)
-            return await self._run(flow) if flow is not None else None
+            return await self._run(flow, deadline=deadline) if flow is not None else None
         raise TypeError(f"unknown effect {effect!r}")
 
     # async-only
@@ -155,11 +165,11 @@ class ZenooClient(ClientBase):
     # _worker = threading.local()
     # _pool_lock = threading.Lock()
     #
-    # def _run_parallel(self, flows: tuple[Any, ...]) -> list[Any]:
+    # def _run_parallel(self, flows: tuple[Any, ...], deadline: Deadline | None) -> list[Any]:
     #     """Independent flows (sibling prefetches, batch chunks) on up to ``max_concurrency`` threads; a
     #     flow already on a worker runs its own in turn, so the pool never waits on itself."""
     #     if len(flows) < 2 or self._settings.max_concurrency < 2 or getattr(self._worker, "busy", False):
-    #         return [self._run(f) for f in flows]
+    #         return [self._run(f, deadline=deadline) for f in flows]
     #     with self._pool_lock:  # one pool for the client and its with_context() views
     #         pool = self._shared.get("pool")
     #         if pool is None:
@@ -171,7 +181,7 @@ class ZenooClient(ClientBase):
     #     def work(flow: Any) -> Any:
     #         self._worker.busy = True
     #         try:
-    #             return self._run(flow)
+    #             return self._run(flow, deadline=deadline)
     #         finally:
     #             self._worker.busy = False
     #
@@ -196,16 +206,30 @@ class ZenooClient(ClientBase):
         return await self._run(flows.service(self._conn, "db", "list", []))  # type: ignore[no-any-return]
 
     async def execute_kw(
-        self, model: str, method: str, args: list[Any] | None = None, kwargs: dict[str, Any] | None = None
+        self,
+        model: str,
+        method: str,
+        args: list[Any] | None = None,
+        kwargs: dict[str, Any] | None = None,
+        timeout: float | None = None,
     ) -> Any:
-        return await self._run(flows.call(self._conn, model, method, list(args or []), kwargs, self._context))
+        """Call ``model.method(*args, **kwargs)``; ``timeout`` bounds the call, retries included (the
+        client's ``timeout`` when None)."""
+        flow = flows.call(self._conn, model, method, list(args or []), kwargs, self._context)
+        return await self._run(flow, timeout)
 
-    async def call(self, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
-        return await self._run(flows.call(self._conn, model, method, list(args), kwargs, self._context))
+    async def call(
+        self, model: str, method: str, *args: Any, timeout: float | None = None, **kwargs: Any
+    ) -> Any:
+        """``call("res.partner", "search", [], limit=5)``; ``timeout`` as in :meth:`execute_kw` (pass an Odoo
+        argument named ``timeout`` through :meth:`execute_kw`)."""
+        return await self._run(
+            flows.call(self._conn, model, method, list(args), kwargs, self._context), timeout
+        )
 
-    async def create(self, model: str, values: Any) -> Any:
+    async def create(self, model: str, values: Any, timeout: float | None = None) -> Any:
         """Create one record (a dict: returns its id) or many in ONE call (a list: returns the ids)."""
-        return await self._run(flows.create(self._conn, model, values, self._context))
+        return await self._run(flows.create(self._conn, model, values, self._context), timeout)
 
     async def setup_cache_manager(
         self,

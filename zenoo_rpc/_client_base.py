@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import os
+import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, overload
@@ -14,7 +16,7 @@ from ._core.connection import Connection, normalize_base_url
 from ._core.errors import ClientError
 from ._core.query import QuerySpec
 from ._core.records import BaseRecord
-from ._core.resilience import CircuitBreaker, RetryPolicy
+from ._core.resilience import CircuitBreaker, Deadline, RetryPolicy
 from ._core.wire import CacheDrop, CacheGet, CachePut
 from ._settings import ClientSettings
 
@@ -45,8 +47,20 @@ class ClientBase:
         http2: bool = False,
         max_concurrency: int = 10,
         retry: RetryPolicy | None = None,
-        circuit_breaker: CircuitBreaker | None = None,
+        circuit_breaker: CircuitBreaker | bool | None = None,
+        trust_env: bool = True,
+        proxies: Mapping[str, str] | str | None = None,
+        ca_bundle: str | os.PathLike[str] | None = None,
+        client_cert: str
+        | os.PathLike[str]
+        | tuple[str | os.PathLike[str], str | os.PathLike[str]]
+        | None = None,
     ) -> None:
+        """``timeout`` is the deadline of each call (every request, retry and backoff in it; a call's own
+        ``timeout=`` overrides it); ``connect_timeout``/``read_timeout`` bound each attempt's socket waits.
+        ``circuit_breaker=False`` turns the breaker off; a :class:`CircuitBreaker` sets its thresholds.
+        Proxies come from the environment (``trust_env``) unless ``proxies=`` names them; ``ca_bundle`` and
+        ``client_cert`` are PEM files; TLS is verified unless ``verify_ssl=False``."""
         if protocol not in ("auto", "jsonrpc", "xmlrpc", "session", "json2"):
             raise ValueError(f"unknown protocol {protocol!r}: use auto, jsonrpc, xmlrpc, session or json2")
         self._settings = ClientSettings.build(
@@ -60,10 +74,19 @@ class ClientBase:
             verify_ssl=verify_ssl,
             http2=http2,
             max_concurrency=max_concurrency,
+            trust_env=trust_env,
+            proxies=proxies,
+            ca_bundle=ca_bundle,
+            client_cert=client_cert,
         )
-        breaker = circuit_breaker or CircuitBreaker()
+        if isinstance(circuit_breaker, CircuitBreaker):
+            breaker = circuit_breaker
+        else:
+            breaker = CircuitBreaker(enabled=circuit_breaker is not False)
         if breaker.clock is None:
             breaker.clock = time.monotonic
+        if breaker.lock is None:  # threads of the sync face (and every view) share the breaker
+            breaker.lock = threading.Lock()
         self._conn = Connection(
             normalize_base_url(host, port),
             protocol,
@@ -71,6 +94,8 @@ class ClientBase:
             breaker,
         )
         self._transport = self._make_transport()
+        #: monotonic seconds, for call deadlines
+        self._clock: Callable[[], float] = time.monotonic
         self._context: dict[str, Any] = {}
         self._shared: dict[str, Any] = {
             "cache": None,
@@ -80,8 +105,16 @@ class ClientBase:
     def _make_transport(self) -> Any:
         raise NotImplementedError
 
-    def _run(self, flow: Any) -> Any:
+    def _run(self, flow: Any, timeout: float | None = None, deadline: Deadline | None = None) -> Any:
         raise NotImplementedError
+
+    def _deadline(self, timeout: float | None) -> Deadline:
+        """The deadline of a call that starts now: ``timeout`` seconds, or the client's ``timeout``."""
+        if timeout is None:
+            timeout = self._settings.timeout
+        elif isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+            raise ClientError(f"timeout= takes a positive number of seconds, not {timeout!r}")
+        return Deadline.start(timeout, self._clock)
 
     # -- facts ---------------------------------------------------------------------------------------
     @property

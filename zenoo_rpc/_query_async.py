@@ -21,57 +21,61 @@ R = TypeVar("R")
 
 
 class AsyncQuery(QueryBase[R]):
-    async def all(self) -> list[R]:
-        records: list[R] = await self._client._run(self._all())
+    # Every terminal takes ``timeout``: seconds for the whole call, every request, retry and backoff included
+    # (the client's ``timeout`` when None); iterate() applies it to each page.
+    async def all(self, timeout: float | None = None) -> list[R]:
+        records: list[R] = await self._client._run(self._all(), timeout)
         return records
 
-    async def first(self) -> R | None:
-        record: R | None = await self._client._run(self._first())
+    async def first(self, timeout: float | None = None) -> R | None:
+        record: R | None = await self._client._run(self._first(), timeout)
         return record
 
-    async def get(self, pk: int | None = None, **lookups: Any) -> R:
-        record: R = await self._client._run(self._get(pk, lookups))
+    async def get(self, pk: int | None = None, *, timeout: float | None = None, **lookups: Any) -> R:
+        record: R = await self._client._run(self._get(pk, lookups), timeout)
         return record
 
-    async def count(self) -> int:
-        return int(await self._client._run(self._count()))
+    async def count(self, timeout: float | None = None) -> int:
+        return int(await self._client._run(self._count(), timeout))
 
-    async def exists(self) -> bool:
-        return bool(await self.limit(1).ids())
+    async def exists(self, timeout: float | None = None) -> bool:
+        return bool(await self.limit(1).ids(timeout))
 
-    async def ids(self) -> list[int]:
-        ids: list[int] = await self._client._run(self._ids())
+    async def ids(self, timeout: float | None = None) -> list[int]:
+        ids: list[int] = await self._client._run(self._ids(), timeout)
         return ids
 
-    async def values(self, *fields: str) -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = await self._client._run(self._values(fields))
+    async def values(self, *fields: str, timeout: float | None = None) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = await self._client._run(self._values(fields), timeout)
         return rows
 
-    async def values_list(self, *fields: str, flat: bool = False) -> list[Any]:
-        return values_list(self._spec.model, await self.values(*fields), fields, flat)
+    async def values_list(self, *fields: str, flat: bool = False, timeout: float | None = None) -> list[Any]:
+        return values_list(self._spec.model, await self.values(*fields, timeout=timeout), fields, flat)
 
-    async def aggregate(self, *aggregates: str) -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = await self._client._run(self._aggregate(aggregates))
+    async def aggregate(self, *aggregates: str, timeout: float | None = None) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = await self._client._run(self._aggregate(aggregates), timeout)
         return rows
 
-    async def update(self, **values: Any) -> int:
-        return int(await self._client._run(self._update(values)))
+    async def update(self, *, timeout: float | None = None, **values: Any) -> int:
+        return int(await self._client._run(self._update(values), timeout))
 
-    async def delete(self) -> int:
-        return int(await self._client._run(self._delete()))
+    async def delete(self, timeout: float | None = None) -> int:
+        return int(await self._client._run(self._delete(), timeout))
 
-    async def create(self, values: Mapping[str, Any] | list[Mapping[str, Any]]) -> Any:
-        return await self._client._run(self._create(values))
+    async def create(
+        self, values: Mapping[str, Any] | list[Mapping[str, Any]], timeout: float | None = None
+    ) -> Any:
+        return await self._client._run(self._create(values), timeout)
 
-    def iterate(self, batch_size: int = 500) -> AsyncIterator[R]:
-        """Stream every matching record, ``batch_size`` at a time, by keyset on ``id`` (constant memory).
-        Bad arguments fail here, before anything is sent."""
+    def iterate(self, batch_size: int = 500, timeout: float | None = None) -> AsyncIterator[R]:
+        """Stream every matching record, ``batch_size`` at a time, by keyset on ``id`` (constant memory);
+        ``timeout`` bounds each page. Bad arguments fail here, before anything is sent."""
         first = check_iterate(self._spec, batch_size)
 
         async def pages() -> AsyncIterator[R]:
             last = first
             while True:
-                page: list[R] = await self._client._run(self._page(last, batch_size))
+                page: list[R] = await self._client._run(self._page(last, batch_size), timeout)
                 for rec in page:  # sync: yield from page
                     yield rec  # sync: -
                 if len(page) < batch_size:

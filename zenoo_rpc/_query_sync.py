@@ -14,57 +14,61 @@ R = TypeVar("R")
 
 
 class SyncQuery(QueryBase[R]):
-    def all(self) -> list[R]:
-        records: list[R] = self._client._run(self._all())
+    # Every terminal takes ``timeout``: seconds for the whole call, every request, retry and backoff included
+    # (the client's ``timeout`` when None); iterate() applies it to each page.
+    def all(self, timeout: float | None = None) -> list[R]:
+        records: list[R] = self._client._run(self._all(), timeout)
         return records
 
-    def first(self) -> R | None:
-        record: R | None = self._client._run(self._first())
+    def first(self, timeout: float | None = None) -> R | None:
+        record: R | None = self._client._run(self._first(), timeout)
         return record
 
-    def get(self, pk: int | None = None, **lookups: Any) -> R:
-        record: R = self._client._run(self._get(pk, lookups))
+    def get(self, pk: int | None = None, *, timeout: float | None = None, **lookups: Any) -> R:
+        record: R = self._client._run(self._get(pk, lookups), timeout)
         return record
 
-    def count(self) -> int:
-        return int(self._client._run(self._count()))
+    def count(self, timeout: float | None = None) -> int:
+        return int(self._client._run(self._count(), timeout))
 
-    def exists(self) -> bool:
-        return bool(self.limit(1).ids())
+    def exists(self, timeout: float | None = None) -> bool:
+        return bool(self.limit(1).ids(timeout))
 
-    def ids(self) -> list[int]:
-        ids: list[int] = self._client._run(self._ids())
+    def ids(self, timeout: float | None = None) -> list[int]:
+        ids: list[int] = self._client._run(self._ids(), timeout)
         return ids
 
-    def values(self, *fields: str) -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = self._client._run(self._values(fields))
+    def values(self, *fields: str, timeout: float | None = None) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = self._client._run(self._values(fields), timeout)
         return rows
 
-    def values_list(self, *fields: str, flat: bool = False) -> list[Any]:
-        return values_list(self._spec.model, self.values(*fields), fields, flat)
+    def values_list(self, *fields: str, flat: bool = False, timeout: float | None = None) -> list[Any]:
+        return values_list(self._spec.model, self.values(*fields, timeout=timeout), fields, flat)
 
-    def aggregate(self, *aggregates: str) -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = self._client._run(self._aggregate(aggregates))
+    def aggregate(self, *aggregates: str, timeout: float | None = None) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = self._client._run(self._aggregate(aggregates), timeout)
         return rows
 
-    def update(self, **values: Any) -> int:
-        return int(self._client._run(self._update(values)))
+    def update(self, *, timeout: float | None = None, **values: Any) -> int:
+        return int(self._client._run(self._update(values), timeout))
 
-    def delete(self) -> int:
-        return int(self._client._run(self._delete()))
+    def delete(self, timeout: float | None = None) -> int:
+        return int(self._client._run(self._delete(), timeout))
 
-    def create(self, values: Mapping[str, Any] | list[Mapping[str, Any]]) -> Any:
-        return self._client._run(self._create(values))
+    def create(
+        self, values: Mapping[str, Any] | list[Mapping[str, Any]], timeout: float | None = None
+    ) -> Any:
+        return self._client._run(self._create(values), timeout)
 
-    def iterate(self, batch_size: int = 500) -> Iterator[R]:
-        """Stream every matching record, ``batch_size`` at a time, by keyset on ``id`` (constant memory).
-        Bad arguments fail here, before anything is sent."""
+    def iterate(self, batch_size: int = 500, timeout: float | None = None) -> Iterator[R]:
+        """Stream every matching record, ``batch_size`` at a time, by keyset on ``id`` (constant memory);
+        ``timeout`` bounds each page. Bad arguments fail here, before anything is sent."""
         first = check_iterate(self._spec, batch_size)
 
         def pages() -> Iterator[R]:
             last = first
             while True:
-                page: list[R] = self._client._run(self._page(last, batch_size))
+                page: list[R] = self._client._run(self._page(last, batch_size), timeout)
                 yield from page
                 if len(page) < batch_size:
                     return

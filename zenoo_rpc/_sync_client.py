@@ -13,7 +13,8 @@ from ._client_base import ClientBase
 from ._core import flows
 from ._core.errors import ZenooError
 from ._core.records import BaseRecord
-from ._core.wire import CacheDrop, CacheGet, CachePut, Once, Parallel, RequestSpec, Sleep
+from ._core.resilience import Deadline
+from ._core.wire import CacheDrop, CacheGet, CachePut, CurrentDeadline, Once, Parallel, RequestSpec, Sleep
 from ._query_sync import SyncQuery
 from ._transport_requests import RequestsTransport
 
@@ -43,7 +44,11 @@ class SyncZenooClient(ClientBase):
         def with_company(self, company_id: int, *allowed: int) -> SyncZenooClient: ...
 
     # -- the driver --------------------------------------------------------------------------------------
-    def _run(self, flow: Any) -> Any:
+    def _run(self, flow: Any, timeout: float | None = None, deadline: Deadline | None = None) -> Any:
+        """Run a flow to its end. The call's deadline (``timeout`` seconds, the client's ``timeout`` when None)
+        bounds every request, retry and backoff in it; nested flows share their parent's ``deadline``."""
+        if deadline is None:
+            deadline = self._deadline(timeout)
         value: Any = None
         error: BaseException | None = None
         while True:
@@ -53,15 +58,17 @@ class SyncZenooClient(ClientBase):
                 return stop.value
             value, error = None, None
             try:
-                value = self._perform(effect)
+                value = self._perform(effect, deadline)
             except ZenooError as exc:
                 error = exc
 
-    def _perform(self, effect: Any) -> Any:
+    def _perform(self, effect: Any, deadline: Deadline) -> Any:
         if isinstance(effect, RequestSpec):
             return self._transport.send(effect)
         if isinstance(effect, Parallel):
-            return self._run_parallel(effect.flows)
+            return self._run_parallel(effect.flows, None if effect.own_deadline else deadline)
+        if isinstance(effect, CurrentDeadline):
+            return deadline
         if isinstance(effect, Once):
             return self._run_once(effect)
         if isinstance(effect, Sleep):
@@ -73,7 +80,7 @@ class SyncZenooClient(ClientBase):
             return result
         if isinstance(effect, (CacheGet, CachePut, CacheDrop)):
             flow = self._cache_flow(effect)
-            return self._run(flow) if flow is not None else None
+            return self._run(flow, deadline=deadline) if flow is not None else None
         raise TypeError(f"unknown effect {effect!r}")
 
     _once_lock = threading.Lock()
@@ -102,11 +109,11 @@ class SyncZenooClient(ClientBase):
     _pool_lock = threading.Lock()
 
     #
-    def _run_parallel(self, flows: tuple[Any, ...]) -> list[Any]:
+    def _run_parallel(self, flows: tuple[Any, ...], deadline: Deadline | None) -> list[Any]:
         """Independent flows (sibling prefetches, batch chunks) on up to ``max_concurrency`` threads; a
         flow already on a worker runs its own in turn, so the pool never waits on itself."""
         if len(flows) < 2 or self._settings.max_concurrency < 2 or getattr(self._worker, "busy", False):
-            return [self._run(f) for f in flows]
+            return [self._run(f, deadline=deadline) for f in flows]
         with self._pool_lock:  # one pool for the client and its with_context() views
             pool = self._shared.get("pool")
             if pool is None:
@@ -119,7 +126,7 @@ class SyncZenooClient(ClientBase):
         def work(flow: Any) -> Any:
             self._worker.busy = True
             try:
-                return self._run(flow)
+                return self._run(flow, deadline=deadline)
             finally:
                 self._worker.busy = False
 
@@ -145,16 +152,26 @@ class SyncZenooClient(ClientBase):
         return self._run(flows.service(self._conn, "db", "list", []))  # type: ignore[no-any-return]
 
     def execute_kw(
-        self, model: str, method: str, args: list[Any] | None = None, kwargs: dict[str, Any] | None = None
+        self,
+        model: str,
+        method: str,
+        args: list[Any] | None = None,
+        kwargs: dict[str, Any] | None = None,
+        timeout: float | None = None,
     ) -> Any:
-        return self._run(flows.call(self._conn, model, method, list(args or []), kwargs, self._context))
+        """Call ``model.method(*args, **kwargs)``; ``timeout`` bounds the call, retries included (the
+        client's ``timeout`` when None)."""
+        flow = flows.call(self._conn, model, method, list(args or []), kwargs, self._context)
+        return self._run(flow, timeout)
 
-    def call(self, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
-        return self._run(flows.call(self._conn, model, method, list(args), kwargs, self._context))
+    def call(self, model: str, method: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
+        """``call("res.partner", "search", [], limit=5)``; ``timeout`` as in :meth:`execute_kw` (pass an Odoo
+        argument named ``timeout`` through :meth:`execute_kw`)."""
+        return self._run(flows.call(self._conn, model, method, list(args), kwargs, self._context), timeout)
 
-    def create(self, model: str, values: Any) -> Any:
+    def create(self, model: str, values: Any, timeout: float | None = None) -> Any:
         """Create one record (a dict: returns its id) or many in ONE call (a list: returns the ids)."""
-        return self._run(flows.create(self._conn, model, values, self._context))
+        return self._run(flows.create(self._conn, model, values, self._context), timeout)
 
     def setup_cache_manager(
         self,

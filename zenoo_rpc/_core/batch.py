@@ -88,7 +88,10 @@ def run_batch(
     # operations apply in the order they were given; only the chunks of one operation overlap
     for op_jobs in jobs:
         for wave in chunks(op_jobs, max(1, concurrency)) if op_jobs else []:
-            answers = yield Parallel(tuple(flows.captured(factory()) for _, _, factory in wave))
+            # each chunk is a call of its own: it gets the client's deadline, not a share of the batch's
+            answers = yield Parallel(
+                tuple(flows.captured(factory()) for _, _, factory in wave), own_deadline=True
+            )
             for (index, part, _), answer in zip(wave, answers):
                 res = results[index]
                 res.calls += 1

@@ -5,7 +5,8 @@
     ZenooError
     ├── TransportError                 the request did not get an Odoo answer
     │   ├── ConnectError               could not connect (refused, DNS, reset before sending)
-    │   ├── RequestTimeout             connect or read timeout
+    │   ├── OutcomeUnknownError        a write was sent but its answer was lost: it may have been applied
+    │   ├── RequestTimeout             connect or read timeout, or the call's deadline passed
     │   ├── TLSError                   certificate or handshake failure
     │   ├── HTTPStatusError            an HTTP status with no Odoo error in the body (502, 503, ...)
     │   └── ProtocolError              an answer that is not what the protocol promises
@@ -66,6 +67,7 @@ __all__ = [
     "MultipleObjectsReturned",
     "NotLoggedInError",
     "OdooError",
+    "OutcomeUnknownError",
     "ProtocolError",
     "RequestTimeout",
     "SchemaDriftWarning",
@@ -90,6 +92,12 @@ class ZenooError(Exception):
 class TransportError(ZenooError):
     """The request did not produce an Odoo answer."""
 
+    #: the call the error ended (the model, or ``common``/``db`` before a login, and the method) and how many
+    #: attempts it made; set on the error a call raises when it gives up
+    model: str | None = None
+    method: str | None = None
+    attempts: int | None = None
+
     def __init__(self, message: str, *, sent: bool = False) -> None:
         super().__init__(message)
         #: True when the request may have reached the server (a retry could repeat its effect).
@@ -97,11 +105,70 @@ class TransportError(ZenooError):
 
 
 class ConnectError(TransportError):
-    pass
+    """The connection failed before the request was sent (refused, DNS, TLS-less reset, proxy refused)."""
+
+
+class OutcomeUnknownError(TransportError):
+    """A request that may change data (create, write, unlink, a method call) was sent, but its answer was lost:
+    the connection dropped after sending, no answer came before the timeout, or a gateway answered 502/503/504.
+    Odoo may have applied it, once. It is never retried blindly: re-read by a unique key (a ``ref``, an external
+    id, a name you set) to learn whether it was applied, then retry only what is missing.
+
+    Not a :class:`ConnectError`: that one means nothing was sent. ``cause`` is the transport error seen (also
+    ``__cause__``)."""
+
+    def __init__(self, model: str, method: str, cause: TransportError, *, attempts: int = 1) -> None:
+        super().__init__(
+            f"{model}.{method}: the request was sent and may have reached the server and been applied, but its "
+            f"answer was lost ({_lost_how(cause)}). It was not retried: re-read by a unique key (e.g. search "
+            f"for the record by a reference you set) to learn whether it was applied before trying again",
+            sent=True,
+        )
+        self.model = model
+        self.method = method
+        self.attempts = attempts
+        self.cause = cause
+
+
+def _lost_how(cause: TransportError) -> str:
+    if isinstance(cause, HTTPStatusError):
+        return f"a gateway answered HTTP {cause.status}, which does not say whether it forwarded the request"
+    if isinstance(cause, RequestTimeout):
+        return "no answer before the timeout"
+    if isinstance(cause, ProtocolError):
+        return f"the answer was cut short or garbled: {cause}"
+    return f"the connection dropped after sending: {cause}"
 
 
 class RequestTimeout(TransportError):
-    pass
+    """A connect or read timeout, or the call's deadline passed. When a call gives up, ``waited`` (seconds,
+    every attempt and backoff included), ``deadline`` (the call's timeout), ``attempts`` and the call's
+    ``model``/``method`` say what happened."""
+
+    waited: float | None = None
+    deadline: float | None = None
+
+    @classmethod
+    def for_call(
+        cls,
+        model: str,
+        method: str,
+        *,
+        attempts: int,
+        waited: float,
+        deadline: float | None,
+        last: TransportError | None,
+    ) -> RequestTimeout:
+        limit = f" (deadline {deadline:g} s)" if deadline is not None else ""
+        if attempts:
+            what = f"no answer after {attempts} attempt(s) in {waited:.2f} s{limit}"
+        else:
+            what = f"the call's deadline passed before this request was sent: waited {waited:.2f} s{limit}"
+        last_text = f"; last error: {last}" if last is not None else ""
+        error = cls(f"{model}.{method}: {what}{last_text}", sent=bool(last is not None and last.sent))
+        error.model, error.method, error.attempts = model, method, attempts
+        error.waited, error.deadline = waited, deadline
+        return error
 
 
 class TLSError(TransportError):
@@ -239,22 +306,50 @@ class MultipleObjectsReturned(ZenooError):
 class BatchError(ZenooError):
     """Some chunks of a batch failed. Nothing is hidden: ``results`` holds what every operation did get
     (for a create, the ids of the records that exist now) and ``failures`` the ``(operation index, chunk,
-    error)`` of each chunk that failed."""
+    error)`` of each chunk that failed. ``unknown`` lists those of the failures whose outcome is unknown
+    (:class:`OutcomeUnknownError`: sent, answer lost, maybe applied): re-read them before retrying; the other
+    failed chunks were not applied."""
 
     def __init__(self, results: list[Any], failures: list[tuple[int, list[Any], ZenooError]]) -> None:
         first = failures[0][2]
-        super().__init__(
+        unknown = [f for f in failures if isinstance(f[2], OutcomeUnknownError)]
+        text = (
             f"{len(failures)} batch chunk(s) failed, the others were applied; first error: "
             f"{type(first).__name__}: {first}"
         )
+        if unknown:
+            where = ", ".join(
+                f"operation {index} ({getattr(error, 'model', '?')}.{getattr(error, 'method', '?')}, "
+                f"{len(chunk)} item(s))"
+                for index, chunk, error in unknown
+            )
+            text += (
+                f"; the outcome of {len(unknown)} chunk(s) is unknown (sent, answer lost, maybe applied): "
+                f"{where}: re-read them by a unique key before retrying (see .unknown)"
+            )
+        super().__init__(text)
         self.results = results
         self.failures = failures
+        self.unknown = unknown
 
 
 class CircuitOpenError(ZenooError):
-    def __init__(self, retry_in: float) -> None:
-        super().__init__(f"circuit open after repeated failures; next attempt allowed in {retry_in:.1f}s")
+    """The circuit breaker refused the call before anything was sent: the server failed repeatedly just
+    before. ``last_error`` (also ``__cause__``) is the failure that opened it; ``retry_in`` the seconds until
+    a trial call is let through."""
+
+    def __init__(
+        self, retry_in: float, last_error: BaseException | None = None, *, trial: bool = False
+    ) -> None:
+        why = f" (last: {type(last_error).__name__}: {last_error})" if last_error is not None else ""
+        when = (
+            "a trial call is in flight"
+            if trial
+            else f"a trial call will be let through in {max(0.0, retry_in):.1f} s"
+        )
+        super().__init__(f"circuit open after repeated transport failures{why}; {when}")
         self.retry_in = retry_in
+        self.last_error = last_error
 
 
 class FieldNotLoadedError(ZenooError, AttributeError):

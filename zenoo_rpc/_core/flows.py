@@ -28,8 +28,20 @@ from .errors import (
 from .protocols import READ_METHODS, Credentials, make_protocol
 from .query import QuerySpec, default_fields, validate_values
 from .records import BaseRecord, DynamicRecord
+from .resilience import Deadline, give_up, within
 from .schema import FIELDS_GET_ATTRIBUTES, ModelSchema
-from .wire import CacheDrop, CacheGet, CachePut, CallInfo, Flow, Once, Parallel, RequestSpec, Sleep
+from .wire import (
+    CacheDrop,
+    CacheGet,
+    CachePut,
+    CallInfo,
+    CurrentDeadline,
+    Flow,
+    Once,
+    Parallel,
+    RequestSpec,
+    Sleep,
+)
 
 #: the generated classes a typed query resolves related models with (any class of one generated package),
 #: or None for dynamic records shaped by the server's own schema
@@ -56,29 +68,44 @@ __all__ = [
 
 # -- the one place a request is sent, retried and decoded ------------------------------------------------
 def _send(conn: Connection, what: CallInfo, build: Any, decode: Any) -> Flow[Any]:
-    """Send ``build()`` (again on a retry) and ``decode`` the answer; ``what`` names the call for errors."""
-    attempt = 0
-    while True:
-        conn.breaker.before_call()
-        request: RequestSpec = build()
-        try:
-            raw = yield request
-            if raw.status in _GATEWAY_STATUSES:  # a proxy's answer, not Odoo's: the request may be retried
-                raise HTTPStatusError(raw.status, raw.body[:200].decode("utf-8", "replace"))
-        except TransportError as exc:
-            conn.breaker.record_failure()
-            delay = conn.retry.decide(request, exc, attempt)
-            if delay is None:
-                raise
-            attempt += 1
-            if delay:
-                yield Sleep(delay)
-            continue
-        conn.breaker.record_success()
-        return decode(raw)
+    """Send ``build()`` (again on a retry) and ``decode`` the answer; ``what`` names the call for errors.
+
+    The breaker is asked once, before anything is sent. Each attempt's socket timeouts are capped by what is
+    left of the call's deadline, and a retry happens only when its backoff ends before it. When the call
+    gives up it raises the real error (see :func:`resilience.give_up`: a lost write is OutcomeUnknownError).
+    """
+    deadline: Deadline | None = yield _CURRENT_DEADLINE
+    trial = conn.breaker.before_call()
+    attempts = 0
+    try:
+        while True:
+            request: RequestSpec = within(build(), deadline, what, attempts)
+            attempts += 1
+            try:
+                raw = yield request
+                # a gateway's answer, not Odoo's: a read may be retried, a write's outcome is unknown
+                if raw.status in _GATEWAY_STATUSES:
+                    raise HTTPStatusError(raw.status, raw.body[:200].decode("utf-8", "replace"))
+            except TransportError as exc:
+                opened = conn.breaker.record_failure(exc)  # open now: stop retrying, raise what happened
+                delay = None if opened else conn.retry.decide(request, exc, attempts - 1)
+                if delay is None or (deadline is not None and delay >= deadline.left()):
+                    error = give_up(what, request, exc, attempts, deadline)
+                    if error is exc:
+                        raise
+                    raise error from exc
+                if delay:
+                    yield Sleep(delay)
+                continue
+            conn.breaker.record_success()
+            return decode(raw)
+    finally:
+        if trial:
+            conn.breaker.release_trial(trial)
 
 
 _GATEWAY_STATUSES = frozenset({502, 503, 504})
+_CURRENT_DEADLINE = CurrentDeadline()
 
 
 def service(conn: Connection, service_name: str, method: str, args: list[Any]) -> Flow[Any]:

@@ -150,6 +150,9 @@ class Credentials:
     is_api_key: bool = False
 
 
+#: service methods that change nothing: retried like reads (a login only checks the password)
+_SAFE_SERVICE_METHODS = frozenset({"version", "list", "login"})
+
 _ids = itertools.count(1)
 _JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 
@@ -252,7 +255,7 @@ class JsonRpcProtocol(Protocol):
 
     def service_request(self, service: str, method: str, args: list[Any]) -> RequestSpec:
         body = _jsonrpc_body({"service": service, "method": method, "args": args})
-        return RequestSpec("/jsonrpc", body, _JSON_HEADERS, idempotent=method in ("version", "list"))
+        return RequestSpec("/jsonrpc", body, _JSON_HEADERS, idempotent=method in _SAFE_SERVICE_METHODS)
 
     def decode_service(self, raw: RawResponse) -> Any:
         return decode_jsonrpc(raw)
@@ -290,7 +293,7 @@ class XmlRpcProtocol(Protocol):
             f"/xmlrpc/2/{service}",
             body,
             {"Content-Type": "text/xml"},
-            idempotent=method in ("version", "list"),
+            idempotent=method in _SAFE_SERVICE_METHODS,
         )
 
     def decode_service(self, raw: RawResponse) -> Any:
@@ -340,7 +343,7 @@ class SessionProtocol(JsonRpcProtocol):
 
     def login_request(self, creds: Credentials) -> RequestSpec:
         body = _jsonrpc_body({"db": creds.db, "login": creds.login, "password": creds.secret})
-        return RequestSpec("/web/session/authenticate", body, _JSON_HEADERS)
+        return RequestSpec("/web/session/authenticate", body, _JSON_HEADERS, idempotent=True)
 
     def decode_login(self, raw: RawResponse, creds: Credentials) -> None:
         info = decode_jsonrpc(raw)

@@ -12,6 +12,7 @@ __all__ = [
     "CacheGet",
     "CachePut",
     "CallInfo",
+    "CurrentDeadline",
     "Effect",
     "Flow",
     "Once",
@@ -34,6 +35,8 @@ class RequestSpec:
     method: str = "POST"
     #: True when sending it twice cannot change data (a read); the retry policy reads this.
     idempotent: bool = False
+    #: seconds left of the call's deadline: the transport caps this attempt's socket timeouts with it
+    timeout: float | None = None
 
     def __repr__(self) -> str:  # never shows the body: it may hold a password
         return f"RequestSpec({self.method} {self.path}, {len(self.body)} bytes)"
@@ -67,9 +70,18 @@ class Sleep:
 
 @attrs.frozen
 class Parallel:
-    """Run independent flows; the async driver gathers them (bounded), the sync driver runs them in turn."""
+    """Run independent flows; the async driver gathers them (bounded), the sync driver on its thread pool.
+
+    They share the deadline of the call that yields them, unless ``own_deadline``: then each is a call of its
+    own with the client's default deadline (the chunks of a batch)."""
 
     flows: tuple[Generator[Any, Any, Any], ...]
+    own_deadline: bool = False
+
+
+@attrs.frozen
+class CurrentDeadline:
+    """Asks the driver for the running call's :class:`~zenoo_rpc._core.resilience.Deadline` (or None)."""
 
 
 @attrs.frozen
@@ -99,5 +111,5 @@ class CacheDrop:
     tags: tuple[str, ...]
 
 
-Effect = RequestSpec | Sleep | Parallel | Once | CacheGet | CachePut | CacheDrop
+Effect = RequestSpec | Sleep | Parallel | Once | CurrentDeadline | CacheGet | CachePut | CacheDrop
 Flow = Generator[Any, Any, T]
