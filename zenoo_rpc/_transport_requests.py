@@ -7,6 +7,7 @@ business (the web-session protocol keeps its own); proxies from the environment 
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 
@@ -14,6 +15,7 @@ import requests
 import requests.adapters
 import requests.utils
 
+from . import _fork
 from ._core.errors import ConnectError, ProtocolError, RequestTimeout, TLSError
 from ._core.wire import RawResponse, RequestSpec
 from ._settings import ClientSettings
@@ -37,6 +39,14 @@ class RequestsTransport:
         self._lock = threading.Lock()
         self._last_used = time.monotonic()
         self.requests_sent = 0
+        _fork.register(self)
+
+    def _after_fork_in_child(self) -> None:
+        """In a forked child: new connections and a new lock; the parent's pool is left alone. A copy of a
+        requests adapter has the same settings and an empty pool of its own (``HTTPAdapter.__setstate__``)."""
+        _fork.abandon(self._adapter)
+        self._adapter = copy.copy(self._adapter)
+        self._lock = threading.Lock()
 
     def send(self, request: RequestSpec) -> RawResponse:
         now = time.monotonic()
