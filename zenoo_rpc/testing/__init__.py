@@ -2,9 +2,34 @@
 
 ``python -m zenoo_rpc.testing --odoo-version 19.0 --port 8069`` serves the demo database ``demo`` with users
 ``admin``/``admin`` and ``demo``/``demo``; the admin's API key is :data:`DEFAULT_API_KEY`.
+
+The emulator (and aiohttp, on which it runs) is imported on first use of one of these names, so that the
+pytest plugin, which every pytest run loads, costs nothing until a test asks for an emulator.
 """
 
-from ._server import DEFAULT_API_KEY, OdooEmulator, run_emulator
-from ._store import VERSIONS
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_attributes
+
+if TYPE_CHECKING:
+    from ._server import DEFAULT_API_KEY, OdooEmulator, run_emulator
+    from ._store import VERSIONS
 
 __all__ = ["DEFAULT_API_KEY", "VERSIONS", "OdooEmulator", "run_emulator"]
+
+__getattr__ = lazy_attributes(
+    __name__,
+    {
+        "DEFAULT_API_KEY": "._server",
+        "OdooEmulator": "._server",
+        "run_emulator": "._server",
+        "VERSIONS": "._store",
+    },
+    globals(),
+)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
