@@ -106,7 +106,8 @@ class ConnectionPool:
     def _after_fork_in_child(self) -> None:
         """In a forked child: the session, its connections and the health check are the parent's, left
         alone; the child opens its own on first use."""
-        _fork.abandon((self._session, self._health))
+        if self._session is not None:
+            _fork.abandon((self._session, self._health))
         self._session = None
         self._health = None
         self.connections = []
