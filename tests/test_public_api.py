@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import pickle
+import pydoc
 import subprocess
 import sys
 import textwrap
@@ -69,6 +70,8 @@ def test_public_classes_are_named_zenoo_rpc() -> None:
         assert repr(cls) == f"<class 'zenoo_rpc.{name}'>"
         assert cls.__qualname__ == name
         typing.get_type_hints(cls)  # annotations still resolve (attrs.resolve_types, sphinx) after the rename
+    page = pydoc.render_doc(zenoo_rpc, renderer=pydoc.plaintext)  # what documentation tools see
+    assert all(f"class {name}(" in page for name in classes)
 
 
 def test_every_exception_of_the_package_is_exported_at_the_top_level() -> None:
