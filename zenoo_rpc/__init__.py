@@ -1,34 +1,55 @@
 """Zenoo RPC: a typed Odoo client with an async face (``ZenooClient``) and a sync face (``SyncZenooClient``).
 
-The async stack (aiohttp) is imported only when ``ZenooClient`` is used, the sync one (requests) only when
-``SyncZenooClient`` is.
+``import zenoo_rpc`` loads the exceptions only. Everything else is imported on first use (PEP 562): the
+async stack (aiohttp) with ``ZenooClient``, the sync one (requests) with ``SyncZenooClient``, the query
+helpers with ``Q`` and ``Command``.
+
+Every public class prints, pickles and documents as ``zenoo_rpc.<Name>`` (its ``__module__``, as httpx does),
+whichever private module defines it: ``zenoo_rpc.AuthenticationError``, not
+``zenoo_rpc._core.errors.AuthenticationError``.
 """
 
 from __future__ import annotations
 
 from pkgutil import extend_path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ._core.domain import Q
 from ._core.errors import (
     AccessError,
     AuthenticationError,
     BatchError,
     CircuitOpenError,
     ClientError,
+    ConnectError,
+    DatabaseError,
     DoesNotExist,
     FieldNotLoadedError,
+    FieldNotOnServerError,
+    HTTPStatusError,
+    InvalidArgumentsError,
+    InvalidFieldError,
+    InvalidLookupError,
+    InvalidValueError,
     MissingRecordError,
     MultipleObjectsReturned,
+    NotLoggedInError,
     OdooError,
     OutcomeUnknownError,
+    ProtocolError,
+    RequestTimeout,
+    SchemaDriftWarning,
+    ServerError,
+    SessionExpiredError,
+    TLSError,
     TransportError,
+    UnknownFieldError,
+    UnknownMethodError,
+    UnknownModelError,
     UserError,
     ValidationError,
     ZenooError,
 )
-from ._core.query import Command
-from ._core.resilience import CircuitBreaker, RetryPolicy
+from ._lazy import lazy_attributes, publish
 
 # zenoo_rpc.generator and zenoo_rpc.models.common live in other folders of a source checkout (package-dir);
 # when this package is imported from the checkout itself, find them in the editable install's link tree too.
@@ -37,6 +58,9 @@ __path__ = extend_path(__path__, __name__)
 
 if TYPE_CHECKING:
     from ._async_client import ZenooClient
+    from ._core.domain import Q
+    from ._core.query import Command
+    from ._core.resilience import CircuitBreaker, RetryPolicy
     from ._sync_client import SyncZenooClient
 
 __version__ = "0.1.0"
@@ -49,16 +73,34 @@ __all__ = [
     "CircuitOpenError",
     "ClientError",
     "Command",
+    "ConnectError",
+    "DatabaseError",
     "DoesNotExist",
     "FieldNotLoadedError",
+    "FieldNotOnServerError",
+    "HTTPStatusError",
+    "InvalidArgumentsError",
+    "InvalidFieldError",
+    "InvalidLookupError",
+    "InvalidValueError",
     "MissingRecordError",
     "MultipleObjectsReturned",
+    "NotLoggedInError",
     "OdooError",
     "OutcomeUnknownError",
+    "ProtocolError",
     "Q",
+    "RequestTimeout",
     "RetryPolicy",
+    "SchemaDriftWarning",
+    "ServerError",
+    "SessionExpiredError",
     "SyncZenooClient",
+    "TLSError",
     "TransportError",
+    "UnknownFieldError",
+    "UnknownMethodError",
+    "UnknownModelError",
     "UserError",
     "ValidationError",
     "ZenooClient",
@@ -66,14 +108,26 @@ __all__ = [
     "__version__",
 ]
 
+for _name in __all__:
+    _value = globals().get(_name)
+    if isinstance(_value, type):
+        publish(_value, __name__)
+del _name, _value
 
-def __getattr__(name: str) -> Any:
-    if name == "ZenooClient":
-        from ._async_client import ZenooClient
+# public name -> the private module that defines it, imported on first use
+__getattr__ = lazy_attributes(
+    __name__,
+    {
+        "ZenooClient": "._async_client",
+        "SyncZenooClient": "._sync_client",
+        "Q": "._core.domain",
+        "Command": "._core.query",
+        "CircuitBreaker": "._core.resilience",
+        "RetryPolicy": "._core.resilience",
+    },
+    globals(),
+)
 
-        return ZenooClient
-    if name == "SyncZenooClient":
-        from ._sync_client import SyncZenooClient
 
-        return SyncZenooClient
-    raise AttributeError(f"module 'zenoo_rpc' has no attribute {name!r}")
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -25,7 +25,9 @@ from ._query_async import AsyncQuery
 from ._transport_aiohttp import AiohttpTransport
 
 # sync-only
+# import functools
 # import time
+# from ._fork import ProcessLocal
 # end-sync-only
 
 R = TypeVar("R", bound=BaseRecord)
@@ -44,6 +46,17 @@ class ZenooClient(ClientBase):
         self._limit: asyncio.Semaphore | None = None
         self._limit_loop: asyncio.AbstractEventLoop | None = None
         # end-async-only
+        # sync-only
+        # # the worker threads of parallel flows, shared with the with_context() views; a forked child
+        # # starts without the parent's (whose threads it does not have) and makes its own on first use
+        # self._pool = ProcessLocal(
+        #     functools.partial(
+        #         concurrent.futures.ThreadPoolExecutor,
+        #         self._settings.max_concurrency,
+        #         thread_name_prefix="zenoo-rpc",
+        #     )
+        # )
+        # end-sync-only
         return AiohttpTransport(self._conn.base_url, self._settings)
 
     if TYPE_CHECKING:  # narrower types for the checker; the implementations are ClientBase's
@@ -163,20 +176,13 @@ class ZenooClient(ClientBase):
     # end-sync-only
     # sync-only
     # _worker = threading.local()
-    # _pool_lock = threading.Lock()
     #
     # def _run_parallel(self, flows: tuple[Any, ...], deadline: Deadline | None) -> list[Any]:
     #     """Independent flows (sibling prefetches, batch chunks) on up to ``max_concurrency`` threads; a
     #     flow already on a worker runs its own in turn, so the pool never waits on itself."""
     #     if len(flows) < 2 or self._settings.max_concurrency < 2 or getattr(self._worker, "busy", False):
     #         return [self._run(f, deadline=deadline) for f in flows]
-    #     with self._pool_lock:  # one pool for the client and its with_context() views
-    #         pool = self._shared.get("pool")
-    #         if pool is None:
-    #             pool = concurrent.futures.ThreadPoolExecutor(
-    #                 self._settings.max_concurrency, thread_name_prefix="zenoo-rpc"
-    #             )
-    #             self._shared["pool"] = pool
+    #     pool = self._pool.get()
     #
     #     def work(flow: Any) -> Any:
     #         self._worker.busy = True
@@ -255,7 +261,7 @@ class ZenooClient(ClientBase):
 
     async def close(self) -> None:
         # sync-only
-        # pool = self._shared.pop("pool", None)
+        # pool = self._pool.pop()
         # if pool is not None:
         #     pool.shutdown(wait=True)
         # end-sync-only

@@ -14,6 +14,8 @@ from typing import Any
 
 import cachetools
 
+from . import _fork
+
 __all__ = ["AsyncRedisBackend", "CacheManager", "MemoryBackend", "RedisBackend"]
 
 Op = tuple[Any, str, tuple[Any, ...]]  # (backend, method name, args): what manager flows yield
@@ -32,6 +34,15 @@ class MemoryBackend:
         self._entries: cachetools.Cache[str, tuple[float, bytes]] = self._make()
         self._tags: dict[str, set[str]] = {}
         # cachetools caches are not thread-safe, and a sync client is shared by a web server's threads
+        self._lock = threading.Lock()
+        _fork.register(self)
+
+    def _after_fork_in_child(self) -> None:
+        """In a forked child: a new lock. If another thread held the old one at fork time, the entries may
+        be half-changed, and the child starts empty."""
+        if self._lock.locked():
+            self._entries = self._make()
+            self._tags = {}
         self._lock = threading.Lock()
 
     def _make(self) -> cachetools.Cache[str, tuple[float, bytes]]:
@@ -116,6 +127,8 @@ class _RedisCommands:
 
 
 class RedisBackend(_RedisCommands):
+    """redis-py's pool checks the process id on every use: a forked child gets connections of its own."""
+
     def __init__(
         self,
         url: str = "redis://127.0.0.1:6379/0",
@@ -171,11 +184,25 @@ class AsyncRedisBackend(_RedisCommands):
         client: Any = None,
     ) -> None:
         super().__init__(prefix, default_ttl)
-        if client is None:
-            import redis.asyncio
+        self._url = url if client is None else None
+        self.client = client if client is not None else self._connect(url)
+        _fork.register(self)
 
-            client = redis.asyncio.Redis.from_url(url)
-        self.client = client
+    @staticmethod
+    def _connect(url: str) -> Any:
+        import redis.asyncio
+
+        return redis.asyncio.Redis.from_url(url)
+
+    def _after_fork_in_child(self) -> None:
+        """In a forked child: connections of its own (redis.asyncio, unlike redis-py's sync pool, does not
+        check the process id). A client made here is replaced and the parent's left alone; a client given to
+        the backend has its pool reset, which forgets the parent's connections without closing them."""
+        if self._url is not None:
+            _fork.abandon(self.client)
+            self.client = self._connect(self._url)
+        else:
+            self.client.connection_pool.reset()
 
     async def get(self, key: str) -> bytes | None:
         value = await self.client.get(self.k(key))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import threading
 import time
 from typing import TYPE_CHECKING, Any, TypeVar, overload
@@ -15,6 +16,7 @@ from ._core.errors import ZenooError
 from ._core.records import BaseRecord
 from ._core.resilience import Deadline
 from ._core.wire import CacheDrop, CacheGet, CachePut, CurrentDeadline, Once, Parallel, RequestSpec, Sleep
+from ._fork import ProcessLocal
 from ._query_sync import SyncQuery
 from ._transport_requests import RequestsTransport
 
@@ -30,6 +32,15 @@ class SyncZenooClient(ClientBase):
     _transport: RequestsTransport
 
     def _make_transport(self) -> RequestsTransport:
+        # the worker threads of parallel flows, shared with the with_context() views; a forked child
+        # starts without the parent's (whose threads it does not have) and makes its own on first use
+        self._pool = ProcessLocal(
+            functools.partial(
+                concurrent.futures.ThreadPoolExecutor,
+                self._settings.max_concurrency,
+                thread_name_prefix="zenoo-rpc",
+            )
+        )
         return RequestsTransport(self._conn.base_url, self._settings)
 
     if TYPE_CHECKING:  # narrower types for the checker; the implementations are ClientBase's
@@ -106,7 +117,6 @@ class SyncZenooClient(ClientBase):
         return entry.result()
 
     _worker = threading.local()
-    _pool_lock = threading.Lock()
 
     #
     def _run_parallel(self, flows: tuple[Any, ...], deadline: Deadline | None) -> list[Any]:
@@ -114,13 +124,7 @@ class SyncZenooClient(ClientBase):
         flow already on a worker runs its own in turn, so the pool never waits on itself."""
         if len(flows) < 2 or self._settings.max_concurrency < 2 or getattr(self._worker, "busy", False):
             return [self._run(f, deadline=deadline) for f in flows]
-        with self._pool_lock:  # one pool for the client and its with_context() views
-            pool = self._shared.get("pool")
-            if pool is None:
-                pool = concurrent.futures.ThreadPoolExecutor(
-                    self._settings.max_concurrency, thread_name_prefix="zenoo-rpc"
-                )
-                self._shared["pool"] = pool
+        pool = self._pool.get()
 
         #
         def work(flow: Any) -> Any:
@@ -196,7 +200,7 @@ class SyncZenooClient(ClientBase):
         return self._batch_settings(max_chunk_size, max_concurrency, retry_attempts, progress_callback)
 
     def close(self) -> None:
-        pool = self._shared.pop("pool", None)
+        pool = self._pool.pop()
         if pool is not None:
             pool.shutdown(wait=True)
         self._transport.close()

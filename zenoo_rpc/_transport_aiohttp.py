@@ -12,6 +12,7 @@ import aiohttp
 from aiohttp.helpers import get_env_proxy_for_url
 from yarl import URL
 
+from . import _fork
 from ._core.errors import ConnectError, ProtocolError, RequestTimeout, TLSError
 from ._core.wire import RawResponse, RequestSpec
 from ._settings import ClientSettings
@@ -80,6 +81,16 @@ class AiohttpTransport:
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.requests_sent = 0
+        _fork.register(self)
+
+    def _after_fork_in_child(self) -> None:
+        """In a forked child: the session's connections are the parent's. On a loop that is gone, ``send``
+        replaces the session as on any new loop; a loop still open at fork time is the parent's (the kernel
+        shares its epoll with the child), so its session is never used, closed or freed here."""
+        if self._session is not None and self._loop is not None and not self._loop.is_closed():
+            _fork.abandon(self._session)
+            self._session = None
+            self._loop = None
 
     def _open(self) -> aiohttp.ClientSession:
         s = self.settings

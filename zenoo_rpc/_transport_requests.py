@@ -8,6 +8,7 @@ business (the web-session protocol keeps its own); proxies from the environment 
 
 from __future__ import annotations
 
+import copy
 import math
 import threading
 import time
@@ -17,6 +18,7 @@ import requests.adapters
 import requests.utils
 import urllib3.exceptions
 
+from . import _fork
 from ._core.errors import ConnectError, ProtocolError, RequestTimeout, TLSError
 from ._core.wire import RawResponse, RequestSpec
 from ._settings import ClientSettings
@@ -41,6 +43,14 @@ class RequestsTransport:
         self._lock = threading.Lock()
         self._last_used = time.monotonic()
         self.requests_sent = 0
+        _fork.register(self)
+
+    def _after_fork_in_child(self) -> None:
+        """In a forked child: new connections and a new lock; the parent's pool is left alone. A copy of a
+        requests adapter has the same settings and an empty pool of its own (``HTTPAdapter.__setstate__``)."""
+        _fork.abandon(self._adapter)
+        self._adapter = copy.copy(self._adapter)
+        self._lock = threading.Lock()
 
     def _timeout(self, request: RequestSpec) -> tuple[float, float] | tuple[float, None]:
         """This attempt's (connect, read) socket timeouts, capped by what is left of the call's deadline

@@ -88,6 +88,17 @@ __all__ = [
 class ZenooError(Exception):
     """Base class of every error raised by Zenoo RPC."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickled (multiprocessing, Celery results) as its message and attributes, and rebuilt without
+        # calling __init__, whose arguments differ from class to class
+        return (_restore, (type(self), self.args), self.__dict__)
+
+
+def _restore(cls: type[ZenooError], args: tuple[Any, ...]) -> ZenooError:
+    error = cls.__new__(cls)
+    error.args = args
+    return error
+
 
 class TransportError(ZenooError):
     """The request did not produce an Odoo answer."""

@@ -4,23 +4,37 @@
 ``admin``/``admin`` and ``demo``/``demo``; the admin's API key is :data:`DEFAULT_API_KEY`.
 
 :class:`FaultProxy` is a fault-injecting HTTP proxy (reverse or forward) to put between a client and the
-emulator; it is imported on first use.
+emulator.
+
+The emulator (and aiohttp, on which it runs) is imported on first use of one of these names, so that the
+pytest plugin, which every pytest run loads, costs nothing until a test asks for an emulator.
 """
 
-from typing import TYPE_CHECKING, Any
+from __future__ import annotations
 
-from ._server import DEFAULT_API_KEY, OdooEmulator, run_emulator
-from ._store import VERSIONS
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from ._proxy import FaultProxy
+    from ._server import DEFAULT_API_KEY, OdooEmulator, run_emulator
+    from ._store import VERSIONS
 
 __all__ = ["DEFAULT_API_KEY", "VERSIONS", "FaultProxy", "OdooEmulator", "run_emulator"]
 
+__getattr__ = lazy_attributes(
+    __name__,
+    {
+        "DEFAULT_API_KEY": "._server",
+        "OdooEmulator": "._server",
+        "run_emulator": "._server",
+        "FaultProxy": "._proxy",
+        "VERSIONS": "._store",
+    },
+    globals(),
+)
 
-def __getattr__(name: str) -> Any:
-    if name == "FaultProxy":
-        from ._proxy import FaultProxy
 
-        return FaultProxy
-    raise AttributeError(f"module 'zenoo_rpc.testing' has no attribute {name!r}")
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -17,6 +17,7 @@ from typing import Any
 
 import aiohttp
 
+from .. import _fork
 from .._core.errors import ConnectError, RequestTimeout
 from .._core.resilience import CircuitBreaker
 
@@ -100,6 +101,17 @@ class ConnectionPool:
         }
         self._session: aiohttp.ClientSession | None = None
         self._health: asyncio.Task[None] | None = None
+        _fork.register(self)
+
+    def _after_fork_in_child(self) -> None:
+        """In a forked child: the session, its connections and the health check are the parent's, left
+        alone; the child opens its own on first use."""
+        if self._session is not None:
+            _fork.abandon((self._session, self._health))
+        self._session = None
+        self._health = None
+        self.connections = []
+        self.available_connections = asyncio.Queue()
 
     async def initialize(self) -> None:
         if self._session is not None:
