@@ -20,6 +20,7 @@ class AiohttpTransport:
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.requests_sent = 0
+        self.connections_opened = 0
 
     def _open(self) -> aiohttp.ClientSession:
         s = self.settings
@@ -39,8 +40,22 @@ class AiohttpTransport:
             cookie_jar=aiohttp.DummyCookieJar(),
             trust_env=s.trust_env,
             auto_decompress=True,
+            trace_configs=[self._pool_trace()],
         )
         return self._session
+
+    def _pool_trace(self) -> aiohttp.TraceConfig:
+        """Counts the connections the connector opens (aiohttp has no public view of its pool)."""
+        trace = aiohttp.TraceConfig()
+
+        async def opened(*_: object) -> None:
+            self.connections_opened += 1
+
+        trace.on_connection_create_end.append(opened)
+        return trace
+
+    def pool_stats(self) -> dict[str, int]:
+        return {"connections_opened": self.connections_opened}
 
     async def send(self, request: RequestSpec) -> RawResponse:
         session = self._session

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import attrs
 
 from .errors import NotLoggedInError
+from .observe import NULL_OBSERVER, Observer
 from .protocols import Credentials, Protocol, ProtocolName, make_protocol
 from .resilience import CircuitBreaker, RetryPolicy
 from .schema import ModelSchema
@@ -41,6 +42,8 @@ class Connection:
     creds: Credentials | None = None
     server_version: dict[str, Any] | None = None
     schemas: dict[str, ModelSchema] = attrs.field(factory=dict)
+    #: told about every request ``_send`` makes (the client injects one that keeps stats and calls hooks)
+    observer: Observer = attrs.field(default=NULL_OBSERVER, repr=False)
 
     def initial_protocol(self) -> Protocol:
         """The protocol for calls made before login (version, db list)."""

@@ -57,11 +57,13 @@ def _send(conn: Connection, what: CallInfo, build: Any, decode: Any) -> Flow[Any
     while True:
         conn.breaker.before_call()
         request: RequestSpec = build()
+        seen = conn.observer.begin(what, request, attempt)
         try:
             raw = yield request
             if raw.status in _GATEWAY_STATUSES:  # a proxy's answer, not Odoo's: the request may be retried
                 raise HTTPStatusError(raw.status, raw.body[:200].decode("utf-8", "replace"))
         except TransportError as exc:
+            seen.failed(exc)
             conn.breaker.record_failure()
             delay = conn.retry.decide(request, exc, attempt)
             if delay is None:
@@ -71,7 +73,7 @@ def _send(conn: Connection, what: CallInfo, build: Any, decode: Any) -> Flow[Any
                 yield Sleep(delay)
             continue
         conn.breaker.record_success()
-        return decode(raw)
+        return seen.answered(decode, raw)
 
 
 _GATEWAY_STATUSES = frozenset({502, 503, 504})
@@ -147,7 +149,7 @@ def call(
     key = None
     if cache_ttl is not None and is_read:
         key = _cache_key(conn, model, method, args, kw)
-        hit = yield CacheGet(key)
+        hit = yield CacheGet(key, cache_ttl, (conn.database_tag(),))
         if hit is not None:
             return json.loads(hit)
     renewed = False

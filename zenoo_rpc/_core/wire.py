@@ -74,6 +74,9 @@ class Parallel:
 @attrs.frozen
 class CacheGet:
     key: str
+    #: for a hit in a lower tier copied into the tiers above it: its lifetime there and its tags
+    ttl: float | None = None
+    tags: tuple[str, ...] = ()
 
 
 @attrs.frozen
