@@ -30,6 +30,7 @@ from ._core.resilience import CircuitBreaker, RetryPolicy
 
 if TYPE_CHECKING:
     from ._async_client import ZenooClient
+    from ._instrument import CallEvent
     from ._sync_client import SyncZenooClient
 
 __version__ = "0.1.0"
@@ -38,6 +39,7 @@ __all__ = [
     "AccessError",
     "AuthenticationError",
     "BatchError",
+    "CallEvent",
     "CircuitBreaker",
     "CircuitOpenError",
     "ClientError",
@@ -68,4 +70,8 @@ def __getattr__(name: str) -> Any:
         from ._sync_client import SyncZenooClient
 
         return SyncZenooClient
+    if name == "CallEvent":
+        from ._instrument import CallEvent
+
+        return CallEvent
     raise AttributeError(f"module 'zenoo_rpc' has no attribute {name!r}")
