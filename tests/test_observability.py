@@ -283,7 +283,9 @@ def test_a_span_per_request_when_opentelemetry_is_installed(
     assert count.parent is not None and count.parent.span_id == parent.get_span_context().span_id
     prefetches = [s for s in spans.get_finished_spans() if s.name in ("res.partner/read", "res.users/read")]
     assert len(prefetches) == 2
-    assert all(s.parent is not None and s.parent.span_id == parent.get_span_context().span_id for s in prefetches)
+    assert all(
+        s.parent is not None and s.parent.span_id == parent.get_span_context().span_id for s in prefetches
+    )
     assert login.status.is_ok and bad.status.status_code is trace.StatusCode.ERROR
     assert bad.attributes["error.type"] == "UnknownModelError"
 

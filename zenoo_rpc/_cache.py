@@ -395,10 +395,13 @@ class CacheManager:
         with self._lock:
             if health.down_since is None:
                 return True
-            if health.probing or self._clock() < health.next_try:
+            now = self._clock()
+            if health.probing or now < health.next_try:
                 health.skipped += 1
                 return False
-            health.probing = True  # this flow tries the tier; the others keep skipping it meanwhile
+            # this flow tries the tier; the others keep skipping it meanwhile (until the next interval)
+            health.probing = True
+            health.next_try = now + health.interval
         try:
             while True:
                 with self._lock:
