@@ -317,3 +317,25 @@ def test_without_opentelemetry_the_import_is_tried_once(odoo19: OdooEmulator) ->
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["1", "21"]
+
+
+def test_percentiles_over_the_window() -> None:
+    from zenoo_rpc._instrument import WINDOW, _percentiles
+
+    assert _percentiles([float(i) for i in range(1, 101)]) == pytest.approx(
+        {"p50": 50.5, "p90": 90.1, "p99": 99.01, "max": 100.0}
+    )
+    assert _percentiles([0.25]) == {"p50": 0.25, "p90": 0.25, "p99": 0.25, "max": 0.25}
+    assert _percentiles([]) == {"p50": 0.0, "p90": 0.0, "p99": 0.0, "max": 0.0}
+    assert WINDOW == 1000
+
+
+def test_pool_stats_see_parallel_requests(make_client: Any) -> None:
+    with OdooEmulator("19.0", latency_ms=100) as slow:
+        c = make_client(slow.url)
+        c.login("demo", "admin", "admin")
+        # the two prefetch reads are independent: sent together (threads on the sync face)
+        c.model(SaleOrder).only("name").prefetch_related("partner_id", "user_id").limit(3).all()
+        pool = c.stats()["pool"]
+        assert pool["in_flight"] == 0 and pool["peak_in_flight"] == 2 == slow.max_in_flight
+        c.resolve(c.raw.close())
