@@ -112,3 +112,28 @@ def test_async_tiered_query_cache(odoo19: OdooEmulator, redis_url: str, redis_pr
 
     first, second = asyncio.run(go())
     assert [r.id for r in first] == [r.id for r in second]
+
+
+def test_a_copy_filled_from_redis_into_memory_is_dropped_by_a_write(
+    make_client: Any, odoo19: OdooEmulator, redis_url: str, redis_prefix: str
+) -> None:
+    """Another process put the entry in Redis; this client copies it into its memory tier on a hit there.
+    The copy carries the database's tag, so this client's next write drops it too."""
+    other = make_client(odoo19.url)
+    other.login("demo", "admin", "admin")
+    other.setup_cache_manager("redis", url=redis_url, prefix=redis_prefix)
+    tiered = make_client(odoo19.url)
+    tiered.login("demo", "admin", "admin")
+    tiered.setup_cache_manager("memory")
+    tiered.setup_cache_manager("redis", url=redis_url, prefix=redis_prefix)
+
+    def names(c: Any) -> list[str]:
+        return [p.name for p in c.model(ResPartner).filter(is_company=True).only("name").cache(ttl=60).all()]
+
+    before = names(other)
+    odoo19.reset_counts()
+    assert names(tiered) == before and odoo19.requests == 0  # a Redis hit, now copied into memory
+    stats = tiered.stats()["cache"]
+    assert (stats["memory"]["misses"], stats["redis"]["hits"]) == (1, 1)
+    tiered.model(ResPartner).create({"name": "Zz New Company", "is_company": True})
+    assert "Zz New Company" in names(tiered)

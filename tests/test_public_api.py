@@ -87,7 +87,11 @@ def test_every_exception_of_the_package_is_exported_at_the_top_level() -> None:
         cls = todo.pop()
         tree.append(cls)
         todo.extend(cls.__subclasses__())
-    ours = [c for c in tree if c.__module__.startswith("zenoo_rpc") and ".testing" not in c.__module__]
+    ours = [
+        c
+        for c in tree
+        if c.__module__.startswith("zenoo_rpc") and ".testing" not in c.__module__ and c.__name__[0] != "_"
+    ]
     missing = sorted(c.__name__ for c in ours if getattr(zenoo_rpc, c.__name__, None) is not c)
     assert not missing, f"export these from zenoo_rpc/__init__.py (import and __all__): {missing}"
     assert all(c.__name__ in zenoo_rpc.__all__ and c.__module__ == "zenoo_rpc" for c in ours)

@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from ._core.domain import Q
     from ._core.query import Command
     from ._core.resilience import CircuitBreaker, RetryPolicy
+    from ._instrument import CallEvent
     from ._sync_client import SyncZenooClient
 
 __version__ = "0.1.0"
@@ -69,6 +70,7 @@ __all__ = [
     "AccessError",
     "AuthenticationError",
     "BatchError",
+    "CallEvent",
     "CircuitBreaker",
     "CircuitOpenError",
     "ClientError",
@@ -124,6 +126,7 @@ __getattr__ = lazy_attributes(
         "Command": "._core.query",
         "CircuitBreaker": "._core.resilience",
         "RetryPolicy": "._core.resilience",
+        "CallEvent": "._instrument",
     },
     globals(),
 )

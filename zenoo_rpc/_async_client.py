@@ -14,7 +14,7 @@ import asyncio  # sync: import concurrent.futures
 import inspect  # sync: import threading
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from ._cache import AsyncRedisBackend, CacheManager
+from ._cache import DEFAULT_RETRY_INTERVAL, DEFAULT_TIMEOUT, AsyncRedisBackend, CacheManager
 from ._client_base import ClientBase
 from ._core import flows
 from ._core.errors import ZenooError
@@ -25,6 +25,7 @@ from ._query_async import AsyncQuery
 from ._transport_aiohttp import AiohttpTransport
 
 # sync-only
+# import contextvars
 # import functools
 # import time
 # from ._fork import ProcessLocal
@@ -97,10 +98,12 @@ class ZenooClient(ClientBase):
                 self._limit = asyncio.Semaphore(self._settings.max_concurrency)
                 self._limit_loop = loop
             async with self._limit:
-                return await self._transport.send(effect)
+                with self._instrument.sending:
+                    return await self._transport.send(effect)
             # end-async-only
             # sync-only
-            # return self._transport.send(effect)
+            # with self._instrument.sending:
+            #     return self._transport.send(effect)
             # end-sync-only
         if isinstance(effect, Parallel):
             # async-only
@@ -191,7 +194,8 @@ class ZenooClient(ClientBase):
     #         finally:
     #             self._worker.busy = False
     #
-    #     futures = [pool.submit(work, f) for f in flows]
+    #     # each worker runs in a copy of the caller's context (OpenTelemetry's current span, contextvars)
+    #     futures = [pool.submit(contextvars.copy_context().run, work, f) for f in flows]
     #     concurrent.futures.wait(futures)  # every sibling finishes before an error is raised
     #     return [f.result() for f in futures]
     #
@@ -246,9 +250,17 @@ class ZenooClient(ClientBase):
         default_ttl: float | None = 300.0,
         strategy: str = "lru",
         prefix: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        retry_interval: float = DEFAULT_RETRY_INTERVAL,
     ) -> CacheManager:
-        """Add a cache tier: ``memory`` (cachetools) and/or ``redis``; both together are tiered."""
-        return self._setup_cache(backend, url, max_size, default_ttl, strategy, prefix, AsyncRedisBackend)
+        """Add a cache tier: ``memory`` (cachetools) and/or ``redis``; both together are tiered.
+
+        A Redis tier that takes longer than ``timeout`` seconds to connect or to answer is skipped (reads
+        go to Odoo) and tried again after ``retry_interval`` seconds, doubled after each failed try up to 30.
+        """
+        return self._setup_cache(
+            backend, url, max_size, default_ttl, strategy, prefix, AsyncRedisBackend, timeout, retry_interval
+        )
 
     async def setup_batch_manager(
         self,

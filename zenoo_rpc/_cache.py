@@ -2,21 +2,70 @@
 
 Values are bytes (JSON made by the core); nothing is ever unpickled. Keys come from the core and embed
 server, database and user, so an entry never crosses users or databases.
+
+A cache is an optimisation: a tier that fails or does not answer within its timeout is skipped (one
+warning per outage on the ``zenoo_rpc.cache`` logger), reads go to Odoo, and the tier is tried again after
+a short, growing interval. What could not be removed from it meanwhile (a write's invalidation, a delete)
+is remembered and applied on the next contact, before anything is read from that tier again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Generator
+from types import TracebackType
 from typing import Any
 
 import cachetools
 
 from . import _fork
+from ._core.errors import ZenooError
 
-__all__ = ["AsyncRedisBackend", "CacheManager", "MemoryBackend", "RedisBackend"]
+__all__ = [
+    "DEFAULT_RETRY_INTERVAL",
+    "DEFAULT_TIMEOUT",
+    "AsyncRedisBackend",
+    "CacheManager",
+    "MemoryBackend",
+    "RedisBackend",
+]
+
+_log = logging.getLogger("zenoo_rpc.cache")
+
+#: seconds a Redis tier may take to connect, and again to answer a command, before it is skipped
+DEFAULT_TIMEOUT = 0.25
+#: seconds before a tier that failed is tried again; doubled after each failed try, up to MAX_RETRY_INTERVAL
+DEFAULT_RETRY_INTERVAL = 1.0
+MAX_RETRY_INTERVAL = 30.0
+#: removals remembered for a tier that is down; past this many, one ``clear`` of the tier replaces them
+MAX_PENDING = 10_000
+
+
+class _TierDown(ZenooError):
+    """A cache tier failed or did not answer in time. The cache manager catches it and skips the tier;
+    it never reaches the caller of a query."""
+
+
+class _Failures:
+    """``with self._failures:`` turns the backend library's errors into :class:`_TierDown`."""
+
+    def __init__(self, name: str, errors: tuple[type[BaseException], ...]) -> None:
+        self.name = name
+        self.errors = errors
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc is not None and isinstance(exc, self.errors):
+            raise _TierDown(f"{type(exc).__name__}: {exc}") from None
+
 
 Op = tuple[Any, str, tuple[Any, ...]]  # (backend, method name, args): what manager flows yield
 
@@ -109,11 +158,28 @@ class MemoryBackend:
 
 
 class _RedisCommands:
-    """Key layout shared by the sync and async Redis backends."""
+    """Key layout and client options shared by the sync and async Redis backends."""
 
-    def __init__(self, prefix: str, default_ttl: float | None) -> None:
+    def __init__(self, prefix: str, default_ttl: float | None, timeout: float) -> None:
+        import redis.exceptions
+
         self.prefix = prefix
         self.default_ttl = default_ttl
+        self.timeout = timeout
+        self._failures = _Failures("redis", (redis.exceptions.RedisError, OSError, asyncio.TimeoutError))
+
+    def client_options(self, retry_cls: Any) -> dict[str, Any]:
+        """Bounded waits: a tier that does not answer is skipped, not waited for (options in the URL's query
+        string still win). redis-py's own retries are limited to one immediate reconnection after a
+        connection error (a pooled connection that a restarted Redis closed); a timeout is not retried."""
+        import redis.exceptions
+        from redis.backoff import NoBackoff
+
+        return {
+            "socket_timeout": self.timeout,
+            "socket_connect_timeout": self.timeout,
+            "retry": retry_cls(NoBackoff(), 1, supported_errors=(redis.exceptions.ConnectionError,)),
+        }
 
     def k(self, key: str) -> str:
         return f"{self.prefix}:v:{key}"
@@ -135,40 +201,48 @@ class RedisBackend(_RedisCommands):
         *,
         prefix: str = "zenoo",
         default_ttl: float | None = 300.0,
+        timeout: float = DEFAULT_TIMEOUT,
         client: Any = None,
     ) -> None:
-        super().__init__(prefix, default_ttl)
+        super().__init__(prefix, default_ttl, timeout)
         if client is None:
             import redis
+            from redis.retry import Retry
 
-            client = redis.Redis.from_url(url)
+            client = redis.Redis.from_url(url, **self.client_options(Retry))
         self.client = client
 
     def get(self, key: str) -> bytes | None:
-        value = self.client.get(self.k(key))
+        with self._failures:
+            value = self.client.get(self.k(key))
         return bytes(value) if value is not None else None
 
     def set(self, key: str, value: bytes, ttl: float | None, tags: tuple[str, ...] = ()) -> None:
-        pipe = self.client.pipeline(transaction=False)
-        pipe.set(self.k(key), value, px=self.ttl_ms(ttl))
-        for tag in tags:
-            pipe.sadd(self.t(tag), self.k(key))
-        pipe.execute()
+        with self._failures:
+            pipe = self.client.pipeline(transaction=False)
+            pipe.set(self.k(key), value, px=self.ttl_ms(ttl))
+            for tag in tags:
+                pipe.sadd(self.t(tag), self.k(key))
+            pipe.execute()
 
     def delete(self, key: str) -> None:
-        self.client.delete(self.k(key))
+        with self._failures:
+            self.client.delete(self.k(key))
 
     def drop_tags(self, tags: tuple[str, ...]) -> None:
-        for tag in tags:
-            keys = self.client.smembers(self.t(tag))
-            self.client.delete(self.t(tag), *keys)
+        with self._failures:
+            for tag in tags:
+                keys = self.client.smembers(self.t(tag))
+                self.client.delete(self.t(tag), *keys)
 
     def clear(self) -> None:
-        for key in self.client.scan_iter(match=f"{self.prefix}:*", count=500):
-            self.client.delete(key)
+        with self._failures:
+            for key in self.client.scan_iter(match=f"{self.prefix}:*", count=500):
+                self.client.delete(key)
 
     def size(self) -> int:
-        return sum(1 for _ in self.client.scan_iter(match=f"{self.prefix}:v:*", count=500))
+        with self._failures:
+            return sum(1 for _ in self.client.scan_iter(match=f"{self.prefix}:v:*", count=500))
 
     def close(self) -> None:
         self.client.close()
@@ -181,18 +255,19 @@ class AsyncRedisBackend(_RedisCommands):
         *,
         prefix: str = "zenoo",
         default_ttl: float | None = 300.0,
+        timeout: float = DEFAULT_TIMEOUT,
         client: Any = None,
     ) -> None:
-        super().__init__(prefix, default_ttl)
+        super().__init__(prefix, default_ttl, timeout)
         self._url = url if client is None else None
         self.client = client if client is not None else self._connect(url)
         _fork.register(self)
 
-    @staticmethod
-    def _connect(url: str) -> Any:
+    def _connect(self, url: str) -> Any:
         import redis.asyncio
+        from redis.asyncio.retry import Retry
 
-        return redis.asyncio.Redis.from_url(url)
+        return redis.asyncio.Redis.from_url(url, **self.client_options(Retry))
 
     def _after_fork_in_child(self) -> None:
         """In a forked child: connections of its own (redis.asyncio, unlike redis-py's sync pool, does not
@@ -205,32 +280,38 @@ class AsyncRedisBackend(_RedisCommands):
             self.client.connection_pool.reset()
 
     async def get(self, key: str) -> bytes | None:
-        value = await self.client.get(self.k(key))
+        with self._failures:
+            value = await self.client.get(self.k(key))
         return bytes(value) if value is not None else None
 
     async def set(self, key: str, value: bytes, ttl: float | None, tags: tuple[str, ...] = ()) -> None:
-        pipe = self.client.pipeline(transaction=False)
-        pipe.set(self.k(key), value, px=self.ttl_ms(ttl))
-        for tag in tags:
-            pipe.sadd(self.t(tag), self.k(key))
-        await pipe.execute()
+        with self._failures:
+            pipe = self.client.pipeline(transaction=False)
+            pipe.set(self.k(key), value, px=self.ttl_ms(ttl))
+            for tag in tags:
+                pipe.sadd(self.t(tag), self.k(key))
+            await pipe.execute()
 
     async def delete(self, key: str) -> None:
-        await self.client.delete(self.k(key))
+        with self._failures:
+            await self.client.delete(self.k(key))
 
     async def drop_tags(self, tags: tuple[str, ...]) -> None:
-        for tag in tags:
-            keys = await self.client.smembers(self.t(tag))
-            await self.client.delete(self.t(tag), *keys)
+        with self._failures:
+            for tag in tags:
+                keys = await self.client.smembers(self.t(tag))
+                await self.client.delete(self.t(tag), *keys)
 
     async def clear(self) -> None:
-        async for key in self.client.scan_iter(match=f"{self.prefix}:*", count=500):
-            await self.client.delete(key)
+        with self._failures:
+            async for key in self.client.scan_iter(match=f"{self.prefix}:*", count=500):
+                await self.client.delete(key)
 
     async def size(self) -> int:
         n = 0
-        async for _ in self.client.scan_iter(match=f"{self.prefix}:v:*", count=500):
-            n += 1
+        with self._failures:
+            async for _ in self.client.scan_iter(match=f"{self.prefix}:v:*", count=500):
+                n += 1
         return n
 
     async def close(self) -> None:
@@ -239,45 +320,209 @@ class AsyncRedisBackend(_RedisCommands):
 
 ManagerFlow = Generator[Op, Any, Any]
 
+#: what a guarded operation returns when its tier was skipped (down, or failing now)
+_SKIPPED: Any = object()
+
+
+class _Health:
+    """One tier's state: up, or down since an error and skipped until ``next_try``; its counters."""
+
+    def __init__(self, retry_interval: float) -> None:
+        self.retry_interval = retry_interval
+        self.interval = retry_interval
+        self.down_since: float | None = None
+        self.next_try = 0.0
+        self.probing = False
+        #: removals that could not be applied while the tier was down, in order: (method, args)
+        self.pending: dict[tuple[str, tuple[Any, ...]], None] = {}
+        self.hits = 0
+        self.misses = 0
+        self.errors = 0
+        self.skipped = 0
+        self.outages = 0
+
+    def remember(self, op: tuple[str, tuple[Any, ...]]) -> None:
+        if len(self.pending) >= MAX_PENDING and op not in self.pending:
+            self.pending = {("clear", ()): None}
+        elif ("clear", ()) not in self.pending or op == ("clear", ()):
+            self.pending[op] = None
+
 
 class CacheManager:
     """Tiers in order (memory first, then Redis); a hit in a lower tier fills the tiers above it.
 
     Every method returns what the client's runner makes of it: a value for ``SyncZenooClient``, an awaitable
-    for ``ZenooClient``.
+    for ``ZenooClient``. A tier that fails is skipped (see the module's docstring); :meth:`tier_stats` says
+    how each tier is doing.
     """
 
-    def __init__(self, runner: Callable[[ManagerFlow], Any]) -> None:
+    def __init__(
+        self, runner: Callable[[ManagerFlow], Any], clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._run = runner
+        self._clock = clock
         self.tiers: dict[str, Any] = {}
+        self._health: dict[str, _Health] = {}
+        self._lock = threading.Lock()  # counters and tier states; never held across a backend operation
         self.hits = 0
         self.misses = 0
         self.config: dict[str, Any] = {}
 
-    def add_tier(self, name: str, backend: Any, config: dict[str, Any]) -> None:
+    def add_tier(
+        self,
+        name: str,
+        backend: Any,
+        config: dict[str, Any],
+        retry_interval: float = DEFAULT_RETRY_INTERVAL,
+    ) -> None:
+        if retry_interval <= 0:
+            raise ValueError(f"retry_interval must be positive, not {retry_interval!r}")
         self.tiers[name] = backend
+        self._health[name] = _Health(retry_interval)
         order = {"memory": 0, "redis": 1}
         self.tiers = dict(sorted(self.tiers.items(), key=lambda kv: order.get(kv[0], 2)))
         self.config = {**self.config, **config}
 
-    def _pick(self, backend: str | None) -> list[tuple[str, Any]]:
+    def _pick(self, backend: str | None) -> list[str]:
         if backend is None:
-            return list(self.tiers.items())
+            return list(self.tiers)
         if backend not in self.tiers:
             raise KeyError(f"no {backend!r} cache tier; set one up with setup_cache_manager(backend=...)")
-        return [(backend, self.tiers[backend])]
+        return [backend]
+
+    # a tier's health ----------------------------------------------------------------------------------
+    def _op(
+        self, name: str, method: str, args: tuple[Any, ...], undo: tuple[str, tuple[Any, ...]] | None = None
+    ) -> ManagerFlow:
+        """One backend operation on a tier, or :data:`_SKIPPED` when the tier is down or fails now. ``undo``
+        is the removal to remember when this operation cannot be applied (a drop, a delete)."""
+        health = self._health[name]
+        ready = yield from self._ready(name)
+        if ready:
+            try:
+                value = yield (self.tiers[name], method, args)
+            except _TierDown as exc:
+                self._failed(name, exc)
+            else:
+                if health.down_since is not None:
+                    self._back(name)
+                return value
+        if undo is not None:
+            with self._lock:
+                health.remember(undo)
+        return _SKIPPED
+
+    def _ready(self, name: str) -> ManagerFlow:
+        """True when the tier may be used now: it is up, or it is due for a try and what it missed while
+        down has been applied to it first."""
+        health = self._health[name]
+        with self._lock:
+            if health.down_since is None:
+                return True
+            now = self._clock()
+            if health.probing or now < health.next_try:
+                health.skipped += 1
+                return False
+            # this flow tries the tier; the others keep skipping it meanwhile (until the next interval)
+            health.probing = True
+            health.next_try = now + health.interval
+        try:
+            while True:
+                with self._lock:
+                    todo = list(health.pending)
+                if not todo:
+                    return True
+                for op in todo:
+                    method, args = op
+                    try:
+                        yield (self.tiers[name], method, args)
+                    except _TierDown as exc:
+                        self._failed(name, exc)
+                        return False
+                    with self._lock:
+                        health.pending.pop(op, None)
+        finally:
+            health.probing = False
+
+    def _failed(self, name: str, exc: _TierDown) -> None:
+        health = self._health[name]
+        with self._lock:
+            health.errors += 1
+            now = self._clock()
+            first = health.down_since is None
+            if first:
+                health.down_since = now
+                health.outages += 1
+                health.interval = health.retry_interval
+            else:
+                health.interval = min(health.interval * 2, max(MAX_RETRY_INTERVAL, health.retry_interval))
+            health.next_try = now + health.interval
+            interval = health.interval
+        if first:
+            _log.warning(
+                "cache tier %r is not answering (%s): skipping it, reads go to Odoo; trying it again in %.1f s",
+                name,
+                exc,
+                interval,
+            )
+        else:
+            _log.debug("cache tier %r still not answering (%s); next try in %.1f s", name, exc, interval)
+
+    def _back(self, name: str) -> None:
+        health = self._health[name]
+        with self._lock:
+            if health.down_since is None:
+                return
+            down_for = self._clock() - health.down_since
+            health.down_since = None
+            health.interval = health.retry_interval
+            skipped = health.skipped
+        _log.info(
+            "cache tier %r answers again after %.1f s (%d operations skipped in all)", name, down_for, skipped
+        )
+
+    def tier_stats(self) -> dict[str, dict[str, Any]]:
+        """Per tier: hits, misses, errors (operations that failed), skipped (not tried: the tier was down),
+        outages, state (``up``/``down``), pending (removals to apply on the next contact), retry_in (s)."""
+        now = self._clock()
+        with self._lock:
+            return {
+                name: {
+                    "hits": h.hits,
+                    "misses": h.misses,
+                    "errors": h.errors,
+                    "skipped": h.skipped,
+                    "outages": h.outages,
+                    "state": "up" if h.down_since is None else "down",
+                    "pending": len(h.pending),
+                    "retry_in": max(0.0, h.next_try - now) if h.down_since is not None else 0.0,
+                }
+                for name, h in self._health.items()
+            }
 
     # flows over backend operations ---------------------------------------------------------------------
-    def lookup(self, key: str, backend: str | None = None) -> ManagerFlow:
-        tiers = self._pick(backend)
-        for i, (_name, tier) in enumerate(tiers):
-            value = yield (tier, "get", (key,))
+    def lookup(
+        self, key: str, backend: str | None = None, *, ttl: float | None = None, tags: tuple[str, ...] = ()
+    ) -> ManagerFlow:
+        """The value of ``key`` from the first tier that has it; copied into the tiers above that one with
+        ``ttl`` and ``tags`` (so that a write drops the copy too)."""
+        names = self._pick(backend)
+        for i, name in enumerate(names):
+            value = yield from self._op(name, "get", (key,))
+            if value is _SKIPPED:
+                continue
+            health = self._health[name]
             if value is not None:
-                self.hits += 1
-                for _upper_name, upper in tiers[:i]:
-                    yield (upper, "set", (key, value, None, ()))
+                with self._lock:
+                    health.hits += 1
+                    self.hits += 1
+                for upper in names[:i]:
+                    yield from self._op(upper, "set", (key, value, ttl, tags), ("delete", (key,)))
                 return value
-        self.misses += 1
+            with self._lock:
+                health.misses += 1
+        with self._lock:
+            self.misses += 1
         return None
 
     def store(
@@ -287,19 +532,25 @@ class CacheManager:
         ttl: float | None,
         tags: tuple[str, ...] = (),
         backend: str | None = None,
+        *,
+        forget_on_skip: bool = False,
     ) -> ManagerFlow:
-        for _name, tier in self._pick(backend):
-            yield (tier, "set", (key, value, ttl, tags))
+        """``forget_on_skip``: when a tier cannot take the value, delete the key from it on the next contact
+        (an explicit ``set`` must not leave an older value to be read later)."""
+        undo = ("delete", (key,)) if forget_on_skip else None
+        for name in self._pick(backend):
+            yield from self._op(name, "set", (key, value, ttl, tags), undo)
 
     def drop(self, tags: tuple[str, ...]) -> ManagerFlow:
-        for _name, tier in self.tiers.items():
-            yield (tier, "drop_tags", (tags,))
+        for name in self.tiers:
+            yield from self._op(name, "drop_tags", (tags,), ("drop_tags", (tags,)))
 
     def _stats(self) -> ManagerFlow:
         size = 0
         evictions = 0
-        for _name, tier in self.tiers.items():
-            size += yield (tier, "size", ())
+        for name, tier in self.tiers.items():
+            n = yield from self._op(name, "size", ())
+            size += n if n is not _SKIPPED else 0
             evictions += getattr(tier, "evictions", 0)
         total = self.hits + self.misses
         return {
@@ -309,6 +560,7 @@ class CacheManager:
             "size": size,
             "evictions": evictions,
             "tiers": list(self.tiers),
+            "per_tier": self.tier_stats(),
         }
 
     def _get_value(self, key: str, backend: str | None) -> ManagerFlow:
@@ -316,15 +568,18 @@ class CacheManager:
         return json.loads(raw) if raw is not None else None
 
     def _set_value(self, key: str, value: Any, ttl: float | None, backend: str | None) -> ManagerFlow:
-        yield from self.store(self._user_key(key), json.dumps(value).encode(), ttl, (), backend)
+        yield from self.store(
+            self._user_key(key), json.dumps(value).encode(), ttl, (), backend, forget_on_skip=True
+        )
 
     def _delete(self, key: str, backend: str | None) -> ManagerFlow:
-        for _name, tier in self._pick(backend):
-            yield (tier, "delete", (self._user_key(key),))
+        for name in self._pick(backend):
+            op = ("delete", (self._user_key(key),))
+            yield from self._op(name, *op, op)
 
     def _clear(self) -> ManagerFlow:
-        for _name, tier in self.tiers.items():
-            yield (tier, "clear", ())
+        for name in self.tiers:
+            yield from self._op(name, "clear", (), ("clear", ()))
 
     @staticmethod
     def _user_key(key: str) -> str:

@@ -6,7 +6,7 @@ import copy
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from ._cache import CacheManager
@@ -18,6 +18,7 @@ from ._core.query import QuerySpec
 from ._core.records import BaseRecord
 from ._core.resilience import CircuitBreaker, Deadline, RetryPolicy
 from ._core.wire import CacheDrop, CacheGet, CachePut
+from ._instrument import CallEvent, Instrument
 from ._settings import ClientSettings
 
 __all__ = ["Batch", "ClientBase"]
@@ -55,6 +56,7 @@ class ClientBase:
         | os.PathLike[str]
         | tuple[str | os.PathLike[str], str | os.PathLike[str]]
         | None = None,
+        event_hooks: Mapping[str, Iterable[Callable[[CallEvent], Any]]] | None = None,
     ) -> None:
         """``timeout`` is the deadline of each call (every request, retry and backoff in it; a call's own
         ``timeout=`` overrides it); ``connect_timeout``/``read_timeout`` bound each attempt's socket waits.
@@ -93,6 +95,8 @@ class ClientBase:
             retry or RetryPolicy(),
             breaker,
         )
+        self._instrument = Instrument(self._conn.base_url, event_hooks)
+        self._conn.observer = self._instrument
         self._transport = self._make_transport()
         #: monotonic seconds, for call deadlines
         self._clock: Callable[[], float] = time.monotonic
@@ -144,6 +148,42 @@ class ClientBase:
     def __repr__(self) -> str:
         who = f" {self._conn.creds.login}@{self._conn.creds.db}" if self._conn.creds else ""
         return f"<{type(self).__name__} {self._conn.base_url}{who}>"
+
+    # -- observability ---------------------------------------------------------------------------------
+    def on_request(self, hook: Callable[[CallEvent], Any]) -> Callable[[CallEvent], Any]:
+        """Call ``hook(event)`` before every request is sent (usable as a decorator); see :class:`CallEvent`."""
+        return self._instrument.add_hook("request", hook)
+
+    def on_response(self, hook: Callable[[CallEvent], Any]) -> Callable[[CallEvent], Any]:
+        """Call ``hook(event)`` after every request answered without an error."""
+        return self._instrument.add_hook("response", hook)
+
+    def on_error(self, hook: Callable[[CallEvent], Any]) -> Callable[[CallEvent], Any]:
+        """Call ``hook(event)`` after every request that failed: an error Odoo sent, or no usable answer."""
+        return self._instrument.add_hook("error", hook)
+
+    def stats(self) -> dict[str, Any]:
+        """Counters since the client was made, shared with its ``with_context()`` views (no I/O).
+
+        ``requests``/``retries``/``errors`` (by class) count requests sent; ``calls[model][method]`` has
+        ``count``, ``errors``, ``retries``, ``seconds`` and ``p50``/``p90``/``p99``/``max`` latencies in
+        seconds over the last 1000 requests; ``breaker``, ``cache`` (per tier) and ``pool`` say the rest.
+        """
+        snap = self._instrument.snapshot()
+        in_flight, peak = snap.pop("in_flight"), snap.pop("peak_in_flight")
+        breaker = self._conn.breaker
+        manager = self._cache_manager(create=False)
+        snap["breaker"] = {"state": breaker.state.value, "failures": breaker.failures}
+        snap["cache"] = manager.tier_stats() if manager is not None else {}
+        snap["pool"] = {
+            "in_flight": in_flight,
+            "peak_in_flight": peak,
+            "max_concurrency": self._settings.max_concurrency,
+            "max_connections": self._settings.max_connections,
+            "requests_sent": self.requests_sent,
+            **self._transport.pool_stats(),
+        }
+        return snap
 
     # -- views -----------------------------------------------------------------------------------------
     def with_context(self, **context: Any) -> Any:
@@ -223,7 +263,7 @@ class ClientBase:
         manager = self._cache_manager(create=True)
         assert manager is not None
         if isinstance(effect, CacheGet):
-            return manager.lookup(effect.key)
+            return manager.lookup(effect.key, ttl=effect.ttl, tags=effect.tags)
         return manager.store(effect.key, effect.value, effect.ttl, effect.tags)
 
     @property
@@ -239,6 +279,8 @@ class ClientBase:
         strategy: str,
         prefix: str | None,
         redis_backend: Callable[..., Any],
+        timeout: float,
+        retry_interval: float,
     ) -> CacheManager:
         manager: CacheManager | None = self._shared["cache"]
         if manager is None:
@@ -248,14 +290,20 @@ class ClientBase:
         if backend == "memory":
             from ._cache import MemoryBackend
 
-            manager.add_tier("memory", MemoryBackend(max_size, default_ttl, strategy), config)
+            manager.add_tier("memory", MemoryBackend(max_size, default_ttl, strategy), config, retry_interval)
         elif backend == "redis":
+            if timeout <= 0:
+                raise ValueError(f"timeout must be positive, not {timeout!r}")
             manager.add_tier(
                 "redis",
                 redis_backend(
-                    url or "redis://127.0.0.1:6379/0", prefix=prefix or "zenoo", default_ttl=default_ttl
+                    url or "redis://127.0.0.1:6379/0",
+                    prefix=prefix or "zenoo",
+                    default_ttl=default_ttl,
+                    timeout=timeout,
                 ),
                 config,
+                retry_interval,
             )
         else:
             raise ValueError(f"unknown cache backend {backend!r}: use memory or redis")

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import concurrent.futures
+import contextvars
 import functools
 import threading
 import time
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from ._cache import CacheManager, RedisBackend
+from ._cache import DEFAULT_RETRY_INTERVAL, DEFAULT_TIMEOUT, CacheManager, RedisBackend
 from ._client_base import ClientBase
 from ._core import flows
 from ._core.errors import ZenooError
@@ -75,7 +76,8 @@ class SyncZenooClient(ClientBase):
 
     def _perform(self, effect: Any, deadline: Deadline) -> Any:
         if isinstance(effect, RequestSpec):
-            return self._transport.send(effect)
+            with self._instrument.sending:
+                return self._transport.send(effect)
         if isinstance(effect, Parallel):
             return self._run_parallel(effect.flows, None if effect.own_deadline else deadline)
         if isinstance(effect, CurrentDeadline):
@@ -135,7 +137,8 @@ class SyncZenooClient(ClientBase):
                 self._worker.busy = False
 
         #
-        futures = [pool.submit(work, f) for f in flows]
+        # each worker runs in a copy of the caller's context (OpenTelemetry's current span, contextvars)
+        futures = [pool.submit(contextvars.copy_context().run, work, f) for f in flows]
         concurrent.futures.wait(futures)  # every sibling finishes before an error is raised
         return [f.result() for f in futures]
 
@@ -186,9 +189,17 @@ class SyncZenooClient(ClientBase):
         default_ttl: float | None = 300.0,
         strategy: str = "lru",
         prefix: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        retry_interval: float = DEFAULT_RETRY_INTERVAL,
     ) -> CacheManager:
-        """Add a cache tier: ``memory`` (cachetools) and/or ``redis``; both together are tiered."""
-        return self._setup_cache(backend, url, max_size, default_ttl, strategy, prefix, RedisBackend)
+        """Add a cache tier: ``memory`` (cachetools) and/or ``redis``; both together are tiered.
+
+        A Redis tier that takes longer than ``timeout`` seconds to connect or to answer is skipped (reads
+        go to Odoo) and tried again after ``retry_interval`` seconds, doubled after each failed try up to 30.
+        """
+        return self._setup_cache(
+            backend, url, max_size, default_ttl, strategy, prefix, RedisBackend, timeout, retry_interval
+        )
 
     def setup_batch_manager(
         self,

@@ -81,6 +81,7 @@ class AiohttpTransport:
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.requests_sent = 0
+        self.connections_opened = 0
         _fork.register(self)
 
     def _after_fork_in_child(self) -> None:
@@ -110,6 +111,7 @@ class AiohttpTransport:
             # in a worker thread on every request and add its Basic auth to Odoo's requests
             trust_env=False,
             auto_decompress=True,
+            trace_configs=[self._pool_trace()],
         )
         return self._session
 
@@ -122,6 +124,19 @@ class AiohttpTransport:
         return aiohttp.ClientTimeout(
             sock_connect=_finite(min(s.connect_timeout, left)), sock_read=_finite(min(s.read_timeout, left))
         )
+
+    def _pool_trace(self) -> aiohttp.TraceConfig:
+        """Counts the connections the connector opens (aiohttp has no public view of its pool)."""
+        trace = aiohttp.TraceConfig()
+
+        async def opened(*_: object) -> None:
+            self.connections_opened += 1
+
+        trace.on_connection_create_end.append(opened)
+        return trace
+
+    def pool_stats(self) -> dict[str, int]:
+        return {"connections_opened": self.connections_opened}
 
     async def send(self, request: RequestSpec) -> RawResponse:
         session = self._session

@@ -43,6 +43,7 @@ class RequestsTransport:
         self._lock = threading.Lock()
         self._last_used = time.monotonic()
         self.requests_sent = 0
+        self._opened_before = 0  # by pools dropped after keepalive_expiry
         _fork.register(self)
 
     def _after_fork_in_child(self) -> None:
@@ -65,6 +66,7 @@ class RequestsTransport:
     def send(self, request: RequestSpec) -> RawResponse:
         now = time.monotonic()
         if now - self._last_used > self.settings.keepalive_expiry:
+            self._opened_before = self.pool_stats()["connections_opened"]
             # idle longer than keepalive_expiry: start with fresh connections
             self._adapter.poolmanager.clear()
             for manager in self._adapter.proxy_manager.values():
@@ -104,6 +106,13 @@ class RequestsTransport:
             self.requests_sent += 1
         cookies = tuple(resp.raw.headers.getlist("Set-Cookie")) if resp.raw is not None else ()
         return RawResponse(resp.status_code, dict(resp.headers), body, cookies)
+
+    def pool_stats(self) -> dict[str, int]:
+        """What urllib3's pool can tell: connections opened since the start (each one Odoo closed after
+        answering, or that sat idle past ``keepalive_expiry``, is replaced by a new one)."""
+        manager = self._adapter.poolmanager
+        opened = sum(getattr(manager.pools.get(key), "num_connections", 0) for key in manager.pools.keys())  # noqa: SIM118  (no __iter__)
+        return {"connections_opened": self._opened_before + opened}
 
     def close(self) -> None:
         self._adapter.close()

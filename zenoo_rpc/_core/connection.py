@@ -10,6 +10,7 @@ import attrs
 
 from .drift import SchemaDrift
 from .errors import NotLoggedInError
+from .observe import NULL_OBSERVER, Observer
 from .protocols import Credentials, Protocol, ProtocolName, make_protocol
 from .resilience import CircuitBreaker, RetryPolicy
 from .schema import ModelSchema
@@ -45,6 +46,8 @@ class Connection:
     schemas: dict[str, ModelSchema] = attrs.field(factory=dict)
     #: what typed queries learned about the server's fields against their generated classes
     drift: SchemaDrift = attrs.field(factory=SchemaDrift)
+    #: told about every request ``_send`` makes (the client injects one that keeps stats and calls hooks)
+    observer: Observer = attrs.field(default=NULL_OBSERVER, repr=False)
 
     def initial_protocol(self) -> Protocol:
         """The protocol for calls made before login (version, db list)."""

@@ -80,6 +80,7 @@ def _send(conn: Connection, what: CallInfo, build: Any, decode: Any) -> Flow[Any
     try:
         while True:
             request: RequestSpec = within(build(), deadline, what, attempts)
+            seen = conn.observer.begin(what, request, attempts)
             attempts += 1
             try:
                 raw = yield request
@@ -87,6 +88,7 @@ def _send(conn: Connection, what: CallInfo, build: Any, decode: Any) -> Flow[Any
                 if raw.status in _GATEWAY_STATUSES:
                     raise HTTPStatusError(raw.status, raw.body[:200].decode("utf-8", "replace"))
             except TransportError as exc:
+                seen.failed(exc)
                 opened = conn.breaker.record_failure(exc)  # open now: stop retrying, raise what happened
                 delay = None if opened else conn.retry.decide(request, exc, attempts - 1)
                 if delay is None or (deadline is not None and delay >= deadline.left()):
@@ -98,7 +100,7 @@ def _send(conn: Connection, what: CallInfo, build: Any, decode: Any) -> Flow[Any
                     yield Sleep(delay)
                 continue
             conn.breaker.record_success()
-            return decode(raw)
+            return seen.answered(decode, raw)
     finally:
         if trial:
             conn.breaker.release_trial(trial)
@@ -178,7 +180,7 @@ def call(
     key = None
     if cache_ttl is not None and is_read:
         key = _cache_key(conn, model, method, args, kw)
-        hit = yield CacheGet(key)
+        hit = yield CacheGet(key, cache_ttl, (conn.database_tag(),))
         if hit is not None:
             return json.loads(hit)
     renewed = False

@@ -96,6 +96,9 @@ class Once:
 @attrs.frozen
 class CacheGet:
     key: str
+    #: for a hit in a lower tier copied into the tiers above it: its lifetime there and its tags
+    ttl: float | None = None
+    tags: tuple[str, ...] = ()
 
 
 @attrs.frozen
