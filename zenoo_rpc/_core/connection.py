@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import attrs
 
 from .errors import NotLoggedInError
-from .protocols import Credentials, Protocol, ProtocolName, make_protocol
+from .protocols import Credentials, Protocol, ProtocolName, major_of, make_protocol
 from .resilience import CircuitBreaker, RetryPolicy
 from .schema import ModelSchema
 
@@ -41,13 +41,15 @@ class Connection:
     creds: Credentials | None = None
     server_version: dict[str, Any] | None = None
     schemas: dict[str, ModelSchema] = attrs.field(factory=dict)
+    #: the deprecated-endpoint warning was given (once per client, its views included)
+    deprecation_warned: bool = False
 
     def initial_protocol(self) -> Protocol:
-        """The protocol for calls made before login (version, db list)."""
+        """The protocol for calls made before login (version, db list): the one forced, else the web
+        session's, whose routes (``/web/webclient/version_info``, ``/web/database/list``) every version has
+        and none deprecates. JSON-2 uses the same web routes for these."""
         if self.protocol is None:
-            choice = self.protocol_choice if self.protocol_choice != "auto" else "jsonrpc"
-            if choice == "json2":
-                choice = "jsonrpc"  # JSON-2 has no service routes; those go through /jsonrpc
+            choice = self.protocol_choice if self.protocol_choice != "auto" else "session"
             return make_protocol(choice)  # type: ignore[arg-type]
         return self.protocol
 
@@ -60,8 +62,7 @@ class Connection:
     def major_version(self) -> int | None:
         if not self.server_version:
             return None
-        info = self.server_version.get("server_version_info") or [0]
-        return int(info[0])
+        return major_of(self.server_version)
 
     def cache_namespace(self) -> str:
         """Cache keys start with this: server, database and user, so entries never cross users."""
