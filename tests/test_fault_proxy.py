@@ -21,7 +21,9 @@ def proxy(odoo19: OdooEmulator) -> Iterator[FaultProxy]:
         yield p
 
 
-def _post(conn: http.client.HTTPConnection, path: str = "/web/version") -> http.client.HTTPResponse:
+def _post(
+    conn: http.client.HTTPConnection, path: str = "/web/webclient/version_info"
+) -> http.client.HTTPResponse:
     conn.request("POST", path, VERSION_BODY, {"Content-Type": "application/json"})
     resp = conn.getresponse()
     resp.read()
@@ -40,7 +42,7 @@ def test_reverse_proxy_keeps_client_connections_alive(proxy: FaultProxy, odoo19:
     conn.close()
     assert proxy.connections == 1 and proxy.received == proxy.forwarded == proxy.answered == 3
     assert odoo19.requests == 3
-    assert [r.path for r in proxy.requests] == ["/web/version"] * 3
+    assert [r.path for r in proxy.requests] == ["/web/webclient/version_info"] * 3
 
 
 def test_drop_after_forward_reaches_the_upstream_only(proxy: FaultProxy, odoo19: OdooEmulator) -> None:
@@ -107,10 +109,13 @@ def test_forward_proxy_absolute_form_and_connect(odoo19: OdooEmulator) -> None:
     with FaultProxy() as fwd:
         assert fwd.mode == "forward"
         resp = requests.post(
-            odoo19.url + "/web/version", data=VERSION_BODY, proxies={"http": fwd.url}, timeout=5
+            odoo19.url + "/web/webclient/version_info",
+            data=VERSION_BODY,
+            proxies={"http": fwd.url},
+            timeout=5,
         )
         assert resp.status_code == 200 and resp.json()["result"]["server_serie"] == "19.0"
-        assert fwd.requests[-1].target == odoo19.url + "/web/version" and fwd.forwarded == 1
+        assert fwd.requests[-1].target == odoo19.url + "/web/webclient/version_info" and fwd.forwarded == 1
         # a CONNECT tunnel carries any bytes: here plain HTTP to the emulator
         with socket.create_connection(("127.0.0.1", fwd.port), timeout=5) as s:
             s.sendall(
@@ -121,7 +126,7 @@ def test_forward_proxy_absolute_form_and_connect(odoo19: OdooEmulator) -> None:
             answer = b""
             while chunk := s.recv(65536):
                 answer += chunk
-        assert b"server_serie" in answer and fwd.tunnels == 1
+        assert b'"version": "19.0"' in answer and fwd.tunnels == 1
         # only loopback targets: nothing is even looked up for another host
         resp = requests.get("http://zenoo.invalid/", proxies={"http": fwd.url}, timeout=5)
         assert resp.status_code == 403 and fwd.forwarded == 2

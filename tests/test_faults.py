@@ -9,6 +9,7 @@ clock.
 from __future__ import annotations
 
 import uuid
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -300,9 +301,19 @@ def test_a_login_is_retried_like_a_read(make_client: Any, proxy: FaultProxy, pro
     """A login changes nothing: its lost answer is retried, never reported as a write that may have been
     applied."""
     c = make_client(proxy.url, protocol=protocol)
-    proxy.inject("drop_after_forward")
-    assert c.login("demo", "admin", "admin") == 2
-    assert proxy.forwarded == 2
+    proxy.inject(
+        "drop_after_forward",
+        path="/web/session"
+        if protocol == "session"
+        else "/xmlrpc/2/common"
+        if protocol == "xmlrpc"
+        else "/jsonrpc",
+    )
+    with warnings.catch_warnings():  # forced jsonrpc/xmlrpc on 19: the deprecation warning is not this test's
+        warnings.simplefilter("ignore", exc.DeprecatedProtocolWarning)
+        assert c.login("demo", "admin", "admin") == 2
+    # the login twice (its answer was lost once); forced jsonrpc/xmlrpc also ask the version beside it
+    assert proxy.forwarded == (2 if protocol == "session" else 3)
 
 
 def test_no_deadline_with_math_inf(make_client: Any, proxy: FaultProxy) -> None:

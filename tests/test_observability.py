@@ -38,7 +38,7 @@ def test_hooks_see_each_request_with_its_outcome(make_client: Any, odoo: OdooEmu
         ("response", "common", "login", "ok"),
     ]
     seen.clear()
-    odoo.inject("drop", count=1, path="/jsonrpc")
+    odoo.inject("drop", count=1)
     assert c.execute_kw("res.partner", "search_count", [[]]) > 0
     assert [(k, e.attempt, e.outcome) for k, e in seen] == [
         ("request", 1, "pending"),
@@ -48,8 +48,9 @@ def test_hooks_see_each_request_with_its_outcome(make_client: Any, odoo: OdooEmu
     ]
     error, ok = seen[1][1], seen[3][1]
     assert isinstance(error.error, exc.ConnectError) and error.duration is not None and error.status is None
-    assert ok.model == "res.partner" and ok.method == "search_count" and ok.protocol == "jsonrpc"
-    assert ok.status == 200 and ok.duration is not None and ok.duration > 0 and ok.path == "/jsonrpc"
+    assert ok.model == "res.partner" and ok.method == "search_count" and ok.protocol == "session"
+    assert ok.status == 200 and ok.duration is not None and ok.duration > 0
+    assert ok.path == "/web/dataset/call_kw/res.partner/search_count"
     assert seen[0][1].duration is None
     seen.clear()
     with pytest.raises(exc.UnknownModelError):
@@ -235,7 +236,7 @@ def test_debug_lines_carry_structured_fields(
     c = make_client(odoo19.url)
     c.login("demo", "admin", "admin")
     (record,) = [r for r in caplog.records if r.name == "zenoo_rpc.request"]
-    assert (record.zenoo_model, record.zenoo_method, record.zenoo_protocol) == ("common", "login", "jsonrpc")  # type: ignore[attr-defined]
+    assert (record.zenoo_model, record.zenoo_method, record.zenoo_protocol) == ("common", "login", "session")  # type: ignore[attr-defined]
     assert record.zenoo_attempt == 1 and record.zenoo_outcome == "ok" and record.zenoo_duration > 0  # type: ignore[attr-defined]
     assert logging.getLogger("zenoo_rpc").handlers  # a NullHandler: no "no handler" noise
 
@@ -278,7 +279,7 @@ def test_a_span_per_request_when_opentelemetry_is_installed(
     )
     assert count.kind is trace.SpanKind.CLIENT
     assert count.attributes["rpc.system"] == "odoo" and count.attributes["rpc.method"] == "search_count"
-    assert count.attributes["zenoo.protocol"] == "jsonrpc" and count.attributes["zenoo.attempt"] == 1
+    assert count.attributes["zenoo.protocol"] == "session" and count.attributes["zenoo.attempt"] == 1
     assert count.attributes["http.response.status_code"] == 200
     assert count.parent is not None and count.parent.span_id == parent.get_span_context().span_id
     prefetches = [s for s in spans.get_finished_spans() if s.name in ("res.partner/read", "res.users/read")]

@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING
 
 from ._core.errors import (
     AccessError,
+    APIKeyRejectedError,
     AuthenticationError,
     BatchError,
     CircuitOpenError,
     ClientError,
     ConnectError,
     DatabaseError,
+    DeprecatedProtocolWarning,
     DoesNotExist,
     FieldNotLoadedError,
     FieldNotOnServerError,
@@ -67,6 +69,7 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 __all__ = [
+    "APIKeyRejectedError",
     "AccessError",
     "AuthenticationError",
     "BatchError",
@@ -77,6 +80,7 @@ __all__ = [
     "Command",
     "ConnectError",
     "DatabaseError",
+    "DeprecatedProtocolWarning",
     "DoesNotExist",
     "FieldNotLoadedError",
     "FieldNotOnServerError",

@@ -11,7 +11,7 @@ import attrs
 from .drift import SchemaDrift
 from .errors import NotLoggedInError
 from .observe import NULL_OBSERVER, Observer
-from .protocols import Credentials, Protocol, ProtocolName, make_protocol
+from .protocols import Credentials, Protocol, ProtocolName, major_of, make_protocol
 from .resilience import CircuitBreaker, RetryPolicy
 from .schema import ModelSchema
 
@@ -48,13 +48,15 @@ class Connection:
     drift: SchemaDrift = attrs.field(factory=SchemaDrift)
     #: told about every request ``_send`` makes (the client injects one that keeps stats and calls hooks)
     observer: Observer = attrs.field(default=NULL_OBSERVER, repr=False)
+    #: the deprecated-endpoint warning was given (once per client, its views included)
+    deprecation_warned: bool = False
 
     def initial_protocol(self) -> Protocol:
-        """The protocol for calls made before login (version, db list)."""
+        """The protocol for calls made before login (version, db list): the one forced, else the web
+        session's, whose routes (``/web/webclient/version_info``, ``/web/database/list``) every version has
+        and none deprecates. JSON-2 uses the same web routes for these."""
         if self.protocol is None:
-            choice = self.protocol_choice if self.protocol_choice != "auto" else "jsonrpc"
-            if choice == "json2":
-                choice = "jsonrpc"  # JSON-2 has no service routes; those go through /jsonrpc
+            choice = self.protocol_choice if self.protocol_choice != "auto" else "session"
             return make_protocol(choice)  # type: ignore[arg-type]
         return self.protocol
 
@@ -67,8 +69,7 @@ class Connection:
     def major_version(self) -> int | None:
         if not self.server_version:
             return None
-        info = self.server_version.get("server_version_info") or [0]
-        return int(info[0])
+        return major_of(self.server_version)
 
     def cache_namespace(self) -> str:
         """Cache keys start with this: server, database and user, so entries never cross users."""

@@ -12,6 +12,7 @@
     │   └── ProtocolError              an answer that is not what the protocol promises
     ├── OdooError                      Odoo answered with an error; keeps name, message, arguments, debug
     │   ├── AuthenticationError        bad login, password or API key (AccessDenied, login == False, 401)
+    │   │   └── APIKeyRejectedError    Odoo refused an API key: expired, revoked or wrong
     │   ├── SessionExpiredError        web session gone (code 100)
     │   ├── AccessError                access rights, record rules, private methods (403)
     │   ├── ValidationError            constraints, required fields, integrity errors
@@ -35,19 +36,27 @@
     └── FieldNotLoadedError            a record attribute that ``only()`` left out (also an AttributeError)
         └── FieldNotOnServerError      a field its class declares and the server lacks (read, write, filter)
 
-    SchemaDriftWarning                 (a UserWarning) once per model and client: the fields the server lacks
+Warnings: :class:`DeprecatedProtocolWarning` (a ``FutureWarning``, shown by default) when a client is made
+to use an endpoint its server deprecates; :class:`SchemaDriftWarning` (a ``UserWarning``) once per model and
+client when the server lacks fields a generated class declares.
 
-Every :class:`OdooError` keeps Odoo's own message in ``str()``; the exception name, the arguments, the
-HTTP status and the server traceback are attributes (``odoo_name``, ``arguments``, ``status``, ``debug``);
-the traceback is never part of ``str()``.
+Every :class:`OdooError` keeps Odoo's own message in ``str()`` (``odoo_message`` always holds it; where it
+does not say what happened, e.g. a bare ``KeyError``, ``str()`` says it instead); the exception name, the
+arguments, the HTTP status and the server traceback are attributes (``odoo_name``, ``arguments``,
+``status``, ``debug``), and so are the ``model``, ``method`` and ``field`` concerned when known; the traceback
+is never part of ``str()``.
+
+One condition raises one class whatever the protocol: the answers are mapped by one table of rules
+(:mod:`zenoo_rpc._core.error_map`, first match wins), so that e.g. a missing record, which XML-RPC reports only as a generic
+warning with the message, is a :class:`MissingRecordError` there too.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 __all__ = [
+    "APIKeyRejectedError",
     "AccessError",
     "AuthenticationError",
     "BatchError",
@@ -55,6 +64,7 @@ __all__ = [
     "ClientError",
     "ConnectError",
     "DatabaseError",
+    "DeprecatedProtocolWarning",
     "DoesNotExist",
     "FieldNotLoadedError",
     "FieldNotOnServerError",
@@ -81,7 +91,6 @@ __all__ = [
     "UserError",
     "ValidationError",
     "ZenooError",
-    "error_from_odoo",
 ]
 
 
@@ -212,9 +221,13 @@ class OdooError(ZenooError):
         status: int = 200,
         model: str | None = None,
         method: str | None = None,
+        field: str | None = None,
+        odoo_message: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
+        #: what Odoo itself said (``message`` may explain it when Odoo's words do not name the condition)
+        self.odoo_message = message if odoo_message is None else odoo_message
         self.odoo_name = odoo_name
         self.arguments = list(arguments or [])
         self.debug = debug
@@ -222,6 +235,7 @@ class OdooError(ZenooError):
         self.status = status
         self.model = model
         self.method = method
+        self.field = field
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r}, odoo_name={self.odoo_name!r})"
@@ -229,6 +243,10 @@ class OdooError(ZenooError):
 
 class AuthenticationError(OdooError):
     pass
+
+
+class APIKeyRejectedError(AuthenticationError):
+    """Odoo refused an API key: it expired, was revoked or is wrong (Odoo does not say which)."""
 
 
 class SessionExpiredError(OdooError):
@@ -363,6 +381,11 @@ class CircuitOpenError(ZenooError):
         self.last_error = last_error
 
 
+class DeprecatedProtocolWarning(FutureWarning):
+    """The client was made to use an endpoint that its Odoo server deprecates (``/jsonrpc``, ``/xmlrpc`` on
+    Odoo 19+); the message says what to use instead."""
+
+
 class FieldNotLoadedError(ZenooError, AttributeError):
     def __init__(self, model: str, field: str) -> None:
         super().__init__(
@@ -388,63 +411,3 @@ class FieldNotOnServerError(FieldNotLoadedError):
 class SchemaDriftWarning(UserWarning):
     """The server lacks fields that a generated class declares; they are not read (once per model and
     client, also logged on the ``zenoo_rpc`` logger)."""
-
-
-_BY_NAME: dict[str, type[OdooError]] = {
-    "odoo.exceptions.AccessDenied": AuthenticationError,
-    "odoo.http.SessionExpiredException": SessionExpiredError,
-    "odoo.exceptions.AccessError": AccessError,
-    "odoo.exceptions.ValidationError": ValidationError,
-    "odoo.exceptions.MissingError": MissingRecordError,
-    "odoo.exceptions.UserError": UserError,
-    "odoo.exceptions.RedirectWarning": UserError,
-    "werkzeug.exceptions.Unauthorized": AuthenticationError,
-    "werkzeug.exceptions.Forbidden": AccessError,
-    "werkzeug.exceptions.NotFound": UnknownMethodError,
-    "werkzeug.exceptions.UnprocessableEntity": InvalidArgumentsError,
-    "werkzeug.exceptions.BadRequest": InvalidArgumentsError,
-    "builtins.TypeError": InvalidArgumentsError,
-    "builtins.ValueError": InvalidArgumentsError,
-    "psycopg2.OperationalError": DatabaseError,
-    "psycopg2.errors.UndefinedTable": DatabaseError,
-}
-
-_UNKNOWN_MODEL = re.compile(r"^Object (\S+) doesn't exist|^the model '([^']+)' does not exist")
-_UNKNOWN_METHOD = re.compile(
-    r"has no attribute|^The method '[^']+' does not exist|^Method not found|^Did you mean POST"
-)
-_INVALID_FIELD = re.compile(r"^Invalid field ")
-
-
-def error_from_odoo(
-    name: str,
-    message: str,
-    *,
-    arguments: list[Any] | None = None,
-    debug: str = "",
-    code: int | None = None,
-    status: int = 200,
-) -> OdooError:
-    """Build the exception that fits an Odoo error, by exception name, then message, then HTTP status."""
-    cls: type[OdooError]
-    if _UNKNOWN_MODEL.search(message):
-        cls = UnknownModelError
-    elif name in ("builtins.AttributeError", "werkzeug.exceptions.NotFound", "builtins.Exception") and (
-        _UNKNOWN_METHOD.search(message)
-    ):
-        cls = UnknownMethodError
-    elif name == "builtins.ValueError" and _INVALID_FIELD.search(message):
-        cls = InvalidFieldError
-    elif name in _BY_NAME:
-        cls = _BY_NAME[name]
-    elif code == 100:
-        cls = SessionExpiredError
-    elif status == 401:
-        cls = AuthenticationError
-    elif status == 403:
-        cls = AccessError
-    elif status == 422:
-        cls = InvalidArgumentsError
-    else:
-        cls = ServerError
-    return cls(message, odoo_name=name, arguments=arguments, debug=debug, code=code, status=status)

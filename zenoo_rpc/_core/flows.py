@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import warnings
 from collections.abc import Mapping
 from typing import Any, TypeAlias
 
@@ -15,17 +17,20 @@ import attrs
 
 from . import drift
 from .connection import Connection
+from .error_map import ErrorContext
 from .errors import (
     ClientError,
+    DeprecatedProtocolWarning,
     DoesNotExist,
     HTTPStatusError,
     MultipleObjectsReturned,
+    ProtocolError,
     SessionExpiredError,
     TransportError,
     UnknownFieldError,
     ZenooError,
 )
-from .protocols import READ_METHODS, Credentials, make_protocol
+from .protocols import READ_METHODS, Credentials, Protocol, deprecation_notice, major_of, make_protocol
 from .query import QuerySpec, default_fields, validate_values
 from .records import BaseRecord, DynamicRecord
 from .resilience import Deadline, give_up, within
@@ -112,45 +117,140 @@ _CURRENT_DEADLINE = CurrentDeadline()
 
 def service(conn: Connection, service_name: str, method: str, args: list[Any]) -> Flow[Any]:
     proto = conn.initial_protocol()
+    ctx = ErrorContext(service=service_name, method=method)
     return (
         yield from _send(
             conn,
             CallInfo(service_name, method),
             lambda: proto.service_request(service_name, method, args),
-            proto.decode_service,
+            lambda raw: proto.decode_service(raw, ctx),
         )
     )
 
 
-def version(conn: Connection) -> Flow[dict[str, Any]]:
+def version(conn: Connection, *, warn: bool = True) -> Flow[dict[str, Any]]:
+    """The server's ``common.version`` answer, asked once per client (a password login tells it for free)."""
     if conn.server_version is None:
         proto = conn.initial_protocol()
-        conn.server_version = yield from _send(
-            conn, CallInfo("common", "version"), proto.version_request, proto.decode_version
-        )
+        info = yield from _send(conn, _VERSION, proto.version_request, proto.decode_version)
+        if conn.server_version is None:
+            conn.server_version = info
+        if warn:
+            _warn_if_deprecated(conn, proto)
     return dict(conn.server_version)
 
 
+_VERSION = CallInfo("common", "version")
+_LOG = logging.getLogger("zenoo_rpc")
+
+
 def login(conn: Connection, db: str, user: str, secret: str, *, api_key: bool = False) -> Flow[int]:
-    """Log in once; the uid (and session cookie) are kept for every later call."""
-    choice = conn.protocol_choice
-    if choice == "auto":
-        choice = "jsonrpc"
-        if api_key:
-            info = yield from version(conn)
-            major = int((info.get("server_version_info") or [0])[0])
-            choice = "json2" if major >= 19 else "jsonrpc"
-    proto = make_protocol(choice)  # type: ignore[arg-type]
+    """Log in once; the uid (and session cookie) are kept for every later call.
+
+    ``protocol="auto"`` never picks an endpoint that the server deprecates: a password logs in through the
+    web session on every version (its answer tells the version: one call); an API key goes to JSON-2 on
+    Odoo 19+ and is used as a password over JSON-RPC before (the version is asked at the same time as the
+    JSON-2 attempt, so Odoo 19 costs one round trip). A forced protocol learns the version beside its login,
+    in parallel, and warns once when the server deprecates it.
+    """
+    if not secret:
+        raise ClientError(f"login of {user!r}: the {'API key' if api_key else 'password'} is empty")
     creds = Credentials(db=db, login=user, secret=secret, is_api_key=api_key)
-    yield from _send(
-        conn, _LOGIN, lambda: proto.login_request(creds), lambda raw: proto.decode_login(raw, creds)
-    )
+    choice = conn.protocol_choice
+    if choice == "session" and api_key:
+        raise ClientError(
+            "protocol='session' logs in as the web client does, and Odoo takes API keys on RPC logins only: "
+            "use protocol='auto' (JSON-2 on Odoo 19+, JSON-RPC before) or log in with the password"
+        )
+    proto: Protocol
+    if choice == "auto" and api_key:
+        proto = yield from _login_with_api_key(conn, creds)
+    else:
+        proto = make_protocol("session" if choice == "auto" else choice)  # type: ignore[arg-type]
+        failure = yield from _login_knowing_version(conn, proto, creds)
+        if proto.name == "json2" and conn.server_version is not None and major_of(conn.server_version) < 19:
+            raise ProtocolError(
+                f"protocol='json2' needs Odoo 19 or later; this server runs "
+                f"{conn.server_version.get('server_version')}: use protocol='auto'"
+            )
+        if failure is not None:
+            raise failure.error
     conn.protocol, conn.creds = proto, creds
+    _warn_if_deprecated(conn, proto)
     assert creds.uid is not None
     return creds.uid
 
 
 _LOGIN = CallInfo("common", "login")
+
+
+def _authenticate(conn: Connection, proto: Protocol, creds: Credentials) -> Flow[None]:
+    told = yield from _send(
+        conn, _LOGIN, lambda: proto.login_request(creds), lambda raw: proto.decode_login(raw, creds)
+    )
+    if told is not None and conn.server_version is None:
+        conn.server_version = told
+
+
+@attrs.frozen
+class _Failed:
+    """The error of a flow run by :func:`_attempt` (a value, so that drivers do not raise it)."""
+
+    error: ZenooError
+
+
+def _attempt(flow: Flow[Any]) -> Flow[_Failed | None]:
+    """Run ``flow``; its error is returned rather than raised (for flows run side by side)."""
+    try:
+        yield from flow
+    except ZenooError as exc:
+        return _Failed(exc)
+    return None
+
+
+def _login_knowing_version(conn: Connection, proto: Protocol, creds: Credentials) -> Flow[_Failed | None]:
+    """Log in; unless the login answer tells it or it is known, ask the version in parallel with it (a
+    failed version call does not fail the login)."""
+    if conn.server_version is not None or proto.login_tells_version:
+        failure: _Failed | None = yield from _attempt(_authenticate(conn, proto, creds))
+        return failure
+    failure, _ = yield Parallel(
+        (_attempt(_authenticate(conn, proto, creds)), _attempt(version(conn, warn=False)))
+    )
+    return failure
+
+
+def _login_with_api_key(conn: Connection, creds: Credentials) -> Flow[Protocol]:
+    json2 = make_protocol("json2")
+    if conn.server_version is None:
+        # JSON-2 tried while the version is asked: on Odoo 19+ the login costs one round trip; an older server
+        # answers the attempt with a 404 and the key is then used as a password over JSON-RPC
+        failure, _ = yield Parallel((_attempt(_authenticate(conn, json2, creds)), version(conn, warn=False)))
+        if major_of(conn.server_version or {}) >= 19:
+            if failure is not None:
+                raise failure.error
+            return json2
+        creds.uid = None
+    elif (conn.major_version or 0) >= 19:
+        yield from _authenticate(conn, json2, creds)
+        return json2
+    rpc = make_protocol("jsonrpc")
+    yield from _authenticate(conn, rpc, creds)
+    return rpc
+
+
+def _warn_if_deprecated(conn: Connection, proto: Protocol) -> None:
+    """One warning per client (and a log line) when its protocol uses an endpoint the server deprecates."""
+    major = conn.major_version
+    if conn.deprecation_warned or major is None:
+        return
+    notice = deprecation_notice(proto, major)
+    if notice is None:
+        return
+    conn.deprecation_warned = True
+    notice = f"{conn.base_url}: {notice}"
+    _LOG.warning("%s", notice)
+    warnings.warn(notice, DeprecatedProtocolWarning, stacklevel=5)  # the caller of client.login()
 
 
 def _relogin(conn: Connection) -> Flow[None]:
@@ -177,6 +277,7 @@ def call(
         kw["context"] = {**context, **(kw.get("context") or {})}
     is_read = method in READ_METHODS
     what = CallInfo(model, method)
+    ctx = creds.context(model, method)
     key = None
     if cache_ttl is not None and is_read:
         key = _cache_key(conn, model, method, args, kw)
@@ -187,7 +288,10 @@ def call(
     while True:
         try:
             result = yield from _send(
-                conn, what, lambda: proto.call_request(creds, model, method, args, kw), proto.decode_call
+                conn,
+                what,
+                lambda: proto.call_request(creds, model, method, args, kw),
+                lambda raw: proto.decode_call(raw, ctx),
             )
         except SessionExpiredError:
             if renewed or proto.name != "session":
@@ -723,7 +827,7 @@ def aggregate(
     """
     info = yield from version(conn)
     yield from ensure_schemas(conn, [spec.model], context, spec.record_cls)
-    major = int((info.get("server_version_info") or [0])[0])
+    major = major_of(info)
     domain = spec.domain(_resolver(conn, spec.record_cls))
     ctx = {**context, **spec.context}
     aggs = list(aggregates) or ["__count"]

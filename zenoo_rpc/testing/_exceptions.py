@@ -22,9 +22,11 @@ class EmulatedError(Exception):
     #: werkzeug errors carry the status as a second argument
     status_in_arguments = False
 
-    def __init__(self, message: str, name: str | None = None) -> None:
+    def __init__(self, message: str, name: str | None = None, arguments: list[object] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        #: the exception's ``args`` as Odoo serializes them (the message alone unless given)
+        self.arguments: list[object] = [message] if arguments is None else list(arguments)
         if name:
             self.odoo_name = name
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import json
+import logging
 import secrets
 import threading
 import time
@@ -36,8 +37,19 @@ _NOT_FOUND_DB = (
     "requested URL was not found in the server-wide controllers.</p>\n<p>Please verify the hostname, <a "
     "href=/web/login>login</a> and try again.</p>\n\n<!-- Alternatively, use the X-Odoo-Database header. -->\n"
 )
+_NOT_FOUND_PAGE = "<!doctype html><title>404 Not Found</title>"
 _PG_PORT = {17: 5432, 18: 5433, 19: 5434}
 _PASSWORDS = {"admin": "admin", "demo": "demo", "portal": "portal"}
+#: werkzeug's NotFound() as Odoo serializes it
+_NOT_FOUND_TEXT = (
+    "404 Not Found: The requested URL was not found on the server. If you entered the URL manually please "
+    "check your spelling and try again."
+)
+#: the gist of what Odoo 19 logs on every call to /xmlrpc, /xmlrpc/2 and /jsonrpc
+_DEPRECATION_NOTICE = (
+    "deprecated endpoint called: Odoo 19 deprecates /xmlrpc, /xmlrpc/2 and /jsonrpc and will remove them; "
+    "the client making the request should move to JSON-2"
+)
 
 
 def _traceback(exc: EmulatedError) -> str:
@@ -85,6 +97,9 @@ class OdooEmulator:
         self.api_key = api_key
         self.close_connections = close_connections
         self.calls: collections.Counter[tuple[str, str]] = collections.Counter()
+        #: calls to endpoints this version deprecates (/jsonrpc, /xmlrpc, /xmlrpc/2 on 19+), by path; Odoo
+        #: logs a warning for each, and so does the emulator (logger ``odoo.addons.rpc.controllers``)
+        self.deprecated_calls: collections.Counter[str] = collections.Counter()
         self.requests = 0
         self.server_time = 0.0
         #: requests being answered right now, and the most seen at once since reset_counts()
@@ -176,15 +191,40 @@ class OdooEmulator:
         self._idle.clear()
         return len(idle)
 
+    def revoke_api_key(self, login: str = "admin") -> None:
+        """Revoke the user's API key (as if it expired or was deleted in Odoo): JSON-2 answers 401 "Invalid
+        apikey" and an RPC login or call with it is refused, like any wrong key."""
+        self._users[login].api_key = None
+
+    def set_password(self, login: str, password: str) -> None:
+        """Change the user's password; like Odoo, this ends the user's web sessions."""
+        user = self._users[login]
+        user.password = password
+        for sid in [sid for sid, uid in self._sessions.items() if uid == user.uid]:
+            del self._sessions[sid]
+
+    def add_api_key(self, login: str) -> str:
+        """Give ``login`` a new API key (replacing any it had) and return it."""
+        key = secrets.token_hex(20)
+        self._users[login].api_key = key
+        return key
+
     def reset_counts(self) -> None:
         self.calls.clear()
+        self.deprecated_calls.clear()
         self.requests = 0
         self.server_time = 0.0
         self.max_in_flight = 0
 
     def reset_data(self) -> None:
-        """Back to the demo data this emulator started with."""
+        """Back to the demo data (and the passwords and API keys) this emulator started with."""
         self.db.restore(self._snapshot)
+        self.reset_credentials()
+
+    def reset_credentials(self) -> None:
+        """Passwords and API keys back to those this emulator started with (after ``set_password``,
+        ``revoke_api_key``, ``add_api_key``)."""
+        self._users = self._load_users()
 
     def count(self, model: str | None = None, method: str | None = None) -> int:
         return sum(
@@ -233,12 +273,15 @@ class OdooEmulator:
                 "psycopg2.OperationalError",
             )
 
-    def _authenticate(self, db: Any, login: Any, password: Any) -> int | bool:
+    def _authenticate(self, db: Any, login: Any, password: Any, *, interactive: bool = False) -> int | bool:
+        """Odoo's ``res.users.authenticate``: API keys are accepted on RPC logins only, never on the web
+        session's interactive login."""
         self._check_db(db)
         user = self._users.get(login)
-        if user is None or password not in (user.password, user.api_key):
+        if user is None or password is None:
             return False
-        return user.uid
+        accepted = (user.password,) if interactive else (user.password, user.api_key)
+        return user.uid if password in accepted else False
 
     def _env(self, db: Any, uid: Any, password: Any, context: dict[str, Any] | None) -> _orm.Env:
         self._check_db(db)
@@ -302,9 +345,11 @@ class OdooEmulator:
         app.router.add_post("/xmlrpc/{service}", self._xmlrpc)
         app.router.add_post("/web/session/authenticate", self._web_authenticate)
         app.router.add_post("/web/session/get_session_info", self._web_session_info)
+        app.router.add_post("/web/database/list", self._web_database_list)
         app.router.add_post("/web/dataset/call_kw", self._web_call_kw)
         app.router.add_post("/web/dataset/call_kw/{path:.*}", self._web_call_kw)
-        app.router.add_route("*", "/web/version", self._web_version)
+        app.router.add_route("*", "/web/version", self._http_version)
+        app.router.add_route("*", "/json/version", self._http_version)
         app.router.add_post("/web/webclient/version_info", self._web_version)
         app.router.add_get("/doc-bearer/{model}.json", self._doc_bearer)
         app.router.add_route("*", "/json/2", self._json2)
@@ -360,7 +405,7 @@ class OdooEmulator:
     def _rpc_error(self, rid: Any, exc: EmulatedError, code: int | None = None) -> web.Response:
         if code is None:
             code = 0 if self.db.major >= 19 else 200
-        message = "Odoo Session Expired" if code == 100 else "Odoo Server Error"
+        message = {100: "Odoo Session Expired", 404: "404: Not Found"}.get(code, "Odoo Server Error")
         return self._json(
             {
                 "jsonrpc": "2.0",
@@ -371,7 +416,7 @@ class OdooEmulator:
                     "data": {
                         "name": exc.odoo_name,
                         "message": exc.message,
-                        "arguments": [exc.message],
+                        "arguments": exc.arguments,
                         "context": {},
                         "debug": _traceback(exc),
                     },
@@ -393,7 +438,13 @@ class OdooEmulator:
             return web.Response(status=400, text="Invalid JSON data", content_type="text/html")
         return body.get("id"), body.get("params") or {}
 
+    def _deprecated(self, request: web.Request) -> None:
+        if self.db.major >= 19:
+            self.deprecated_calls[request.path] += 1
+            _RPC_LOG.warning("%s (%s)", _DEPRECATION_NOTICE, request.path)
+
     async def _jsonrpc(self, request: web.Request) -> web.Response:
+        self._deprecated(request)
         parsed = await self._read_jsonrpc(request)
         if isinstance(parsed, web.Response):
             return parsed
@@ -407,6 +458,7 @@ class OdooEmulator:
         return self._rpc_result(rid, result)
 
     async def _xmlrpc(self, request: web.Request) -> web.Response:
+        self._deprecated(request)
         quote = "'" if self.db.major < 18 else '"'
         body = await request.read()
         try:
@@ -460,7 +512,9 @@ class OdooEmulator:
             return parsed
         rid, params = parsed
         try:
-            uid = self._authenticate(params.get("db"), params.get("login"), params.get("password"))
+            uid = self._authenticate(
+                params.get("db"), params.get("login"), params.get("password"), interactive=True
+            )
             if not uid:
                 raise AccessDenied("Access Denied")
         except EmulatedError as exc:
@@ -503,14 +557,20 @@ class OdooEmulator:
         if isinstance(parsed, web.Response):
             return parsed
         rid, params = parsed
+        model, method = params.get("model", ""), params.get("method", "")
+        known = self.db.table(model) is not None or model in self.db.models
+        if not known and self.db.major >= 18:
+            # 18+ looks the model up to choose a read-only cursor, before authentication: werkzeug's NotFound
+            return self._rpc_error(rid, NotFound(_NOT_FOUND_TEXT, arguments=[]), 404)
         uid = self._session_uid(request)
         if uid is None:
             return self._session_expired(rid)
+        if not known:  # 17: request.env[model] raises the registry's KeyError (serialized as the bare key)
+            return self._rpc_error(rid, EmulatedError(model, "builtins.KeyError"))
         user = self._user_by_uid(uid)
         assert user is not None
         kwargs = dict(params.get("kwargs") or {})
         env = _orm.Env(self.db, user, kwargs.get("context"))
-        model, method = params.get("model", ""), params.get("method", "")
         self.calls[(model, method)] += 1
         try:
             with self.db.transaction():
@@ -518,6 +578,19 @@ class OdooEmulator:
         except EmulatedError as exc:
             return self._rpc_error(rid, exc)
         return self._rpc_result(rid, result)
+
+    async def _web_database_list(self, request: web.Request) -> web.Response:
+        parsed = await self._read_jsonrpc(request)
+        if isinstance(parsed, web.Response):
+            return parsed
+        return self._rpc_result(parsed[0], [self.database])
+
+    async def _http_version(self, request: web.Request) -> web.Response:
+        """``/web/version`` and ``/json/version``: a plain JSON route of Odoo 19's rpc module (not on 17/18)."""
+        if self.db.major < 19:
+            return web.Response(status=404, text=_NOT_FOUND_PAGE, content_type="text/html")
+        info = self.db.version_info
+        return self._json({"version_info": info["server_version_info"], "version": info["server_version"]})
 
     async def _web_version(self, request: web.Request) -> web.Response:
         rid = None
@@ -532,9 +605,7 @@ class OdooEmulator:
         """Odoo 19's api_doc: a model's fields and public methods with their signatures (admin's key only;
         other users lack the documentation group and get 403)."""
         if self.db.major < 19:
-            return web.Response(
-                status=404, text="<!doctype html><title>404 Not Found</title>", content_type="text/html"
-            )
+            return web.Response(status=404, text=_NOT_FOUND_PAGE, content_type="text/html")
         user = self._api_key_user(request)
         if user is None:
             return self._json2_error(Unauthorized("Invalid apikey"))
@@ -578,9 +649,7 @@ class OdooEmulator:
 
     async def _json2(self, request: web.Request) -> web.Response:
         if self.db.major < 19:
-            return web.Response(
-                status=404, text="<!doctype html><title>404 Not Found</title>", content_type="text/html"
-            )
+            return web.Response(status=404, text=_NOT_FOUND_PAGE, content_type="text/html")
         if request.method != "POST" or "model" not in request.match_info:
             return self._json2_error(NotFound("Did you mean POST /json/2/<model>/<method>?"))
         db = request.headers.get("X-Odoo-Database", self.database)
@@ -618,6 +687,9 @@ class OdooEmulator:
                 return self._json2_error(NotFound(exc.message))
             return self._json2_error(exc)
         return self._json(result)
+
+
+_RPC_LOG = logging.getLogger("odoo.addons.rpc.controllers")
 
 
 def _xml_safe(value: Any) -> Any:
