@@ -188,7 +188,14 @@ def test_locks_held_by_other_threads_at_fork_time_are_not_inherited(odoo: Record
     first = use_sync(client, "parent")
     manager = client.cache_manager
     assert manager is not None
-    locks = [manager.tiers["memory"]._lock, client._transport._lock, client._pool._lock]
+    locks = [
+        manager.tiers["memory"]._lock,
+        manager._lock,
+        client._transport._lock,
+        client._pool._lock,
+        client._conn.breaker.lock,
+        client._instrument._lock,
+    ]
     holding, release = threading.Event(), threading.Event()
 
     def hold() -> None:
@@ -208,6 +215,32 @@ def test_locks_held_by_other_threads_at_fork_time_are_not_inherited(odoo: Record
         release.set()
         holder.join(10)
     assert use_sync(client, "again") == expected("again", first["orders"])
+    client.close()
+
+
+def test_a_once_run_in_flight_at_fork_time_is_not_inherited(odoo: RecordingEmulator) -> None:
+    """Concurrent first queries of a model share one fields_get (a Once run). A fork while another thread
+    holds the client's Once registry: the child's own first query of a model must not wait for it."""
+    client = SyncZenooClient(odoo.url)
+    client.login("demo", "admin", "admin")
+    assert client.model_by_name("res.partner.category").count() > 0  # the registry exists
+    lock = client._once.get().lock
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with lock:
+            holding.set()
+            release.wait(60)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert holding.wait(10)
+    try:
+        assert in_child(lambda: client.model_by_name("res.country").count()) > 100
+    finally:
+        release.set()
+        holder.join(10)
+    assert client.model_by_name("res.currency").count() > 0
     client.close()
 
 

@@ -84,6 +84,10 @@ def test_each_face_loads_its_own_http_stack(face: str, present: str, absent: str
     modules = loaded_after(f"from zenoo_rpc import {face}")
     assert present in modules and absent not in modules
     assert "redis" not in modules, "Redis is imported when a Redis cache is set up, not before"
+    assert "xmlrpc.client" not in modules, "XML-RPC's codec is imported when that protocol is used"
+    assert "pkgutil" not in modules
+    if face == "SyncZenooClient":
+        assert "asyncio" not in modules, "the sync face never needs asyncio"
     assert not any(m.startswith("zenoo_rpc.testing") for m in modules)
 
 

@@ -11,7 +11,6 @@ whichever private module defines it: ``zenoo_rpc.AuthenticationError``, not
 
 from __future__ import annotations
 
-from pkgutil import extend_path
 from typing import TYPE_CHECKING
 
 from ._core.errors import (
@@ -51,12 +50,12 @@ from ._core.errors import (
     ValidationError,
     ZenooError,
 )
-from ._lazy import lazy_attributes, publish
+from ._lazy import lazy_attributes, publish, with_mapped_subpackages
 
 # zenoo_rpc.generator and zenoo_rpc.models.common live in other folders of a source checkout (package-dir);
 # when this package is imported from the checkout itself, find them in the editable install's link tree too.
 # In an installed wheel this changes nothing.
-__path__ = extend_path(__path__, __name__)
+__path__ = with_mapped_subpackages(__path__, __name__, "generator")
 
 if TYPE_CHECKING:
     from ._async_client import ZenooClient

@@ -10,8 +10,8 @@ The sync face (``_sync_client.py``) is generated from this file by ``tools/async
 
 from __future__ import annotations
 
-import asyncio  # sync: import concurrent.futures
-import inspect  # sync: import threading
+import asyncio  # sync: import threading
+import inspect  # sync: -
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from ._cache import DEFAULT_RETRY_INTERVAL, DEFAULT_TIMEOUT, AsyncRedisBackend, CacheManager
@@ -26,14 +26,28 @@ from ._transport_aiohttp import AiohttpTransport
 
 # sync-only
 # import contextvars
-# import functools
 # import time
+#
 # from ._fork import ProcessLocal
+#
+# if TYPE_CHECKING:
+#     import concurrent.futures
 # end-sync-only
 
 R = TypeVar("R", bound=BaseRecord)
 
 __all__ = ["ZenooClient"]
+
+# sync-only
+#
+#
+# class _OnceRuns:
+#     """The Once runs in flight of one client (key -> the future its first caller fills), per process."""
+#
+#     def __init__(self) -> None:
+#         self.lock = threading.Lock()
+#         self.running: dict[str, concurrent.futures.Future[Any]] = {}
+# end-sync-only
 
 
 class ZenooClient(ClientBase):
@@ -48,15 +62,11 @@ class ZenooClient(ClientBase):
         self._limit_loop: asyncio.AbstractEventLoop | None = None
         # end-async-only
         # sync-only
-        # # the worker threads of parallel flows, shared with the with_context() views; a forked child
-        # # starts without the parent's (whose threads it does not have) and makes its own on first use
-        # self._pool = ProcessLocal(
-        #     functools.partial(
-        #         concurrent.futures.ThreadPoolExecutor,
-        #         self._settings.max_concurrency,
-        #         thread_name_prefix="zenoo-rpc",
-        #     )
-        # )
+        # # the worker threads of parallel flows and the Once runs in flight, shared with the with_context()
+        # # views; a forked child starts without the parent's (whose threads it does not have) and makes its
+        # # own on first use
+        # self._pool = ProcessLocal(self._new_pool)
+        # self._once = ProcessLocal(_OnceRuns)
         # end-sync-only
         return AiohttpTransport(self._conn.base_url, self._settings)
 
@@ -154,16 +164,16 @@ class ZenooClient(ClientBase):
 
     # end-async-only
     # sync-only
-    # _once_lock = threading.Lock()
-
     # def _run_once(self, effect: Once) -> Any:
     #     """One run per key among the client's flows in flight (threads, with_context() views)."""
-    #     with self._once_lock:
-    #         running: dict[str, concurrent.futures.Future[Any]] = self._shared.setdefault("once", {})
-    #         entry = running.get(effect.key)
+    #     import concurrent.futures  # imported by the first parallel run, not by every process
+    #
+    #     runs = self._once.get()
+    #     with runs.lock:
+    #         entry = runs.running.get(effect.key)
     #         owner = entry is None
     #         if entry is None:
-    #             entry = running[effect.key] = concurrent.futures.Future()
+    #             entry = runs.running[effect.key] = concurrent.futures.Future()
     #     if not owner:
     #         effect.flow.close()
     #         return entry.result()
@@ -172,13 +182,18 @@ class ZenooClient(ClientBase):
     #     except BaseException as exc:
     #         entry.set_exception(exc)
     #     finally:
-    #         with self._once_lock:
-    #             running.pop(effect.key, None)
+    #         with runs.lock:
+    #             runs.running.pop(effect.key, None)
     #     return entry.result()
 
     # end-sync-only
     # sync-only
     # _worker = threading.local()
+    #
+    # def _new_pool(self) -> concurrent.futures.ThreadPoolExecutor:
+    #     import concurrent.futures
+    #
+    #     return concurrent.futures.ThreadPoolExecutor(self._settings.max_concurrency, thread_name_prefix="zenoo-rpc")
     #
     # def _run_parallel(self, flows: tuple[Any, ...], deadline: Deadline | None) -> list[Any]:
     #     """Independent flows (sibling prefetches, batch chunks) on up to ``max_concurrency`` threads; a
@@ -195,6 +210,8 @@ class ZenooClient(ClientBase):
     #             self._worker.busy = False
     #
     #     # each worker runs in a copy of the caller's context (OpenTelemetry's current span, contextvars)
+    #     import concurrent.futures
+    #
     #     futures = [pool.submit(contextvars.copy_context().run, work, f) for f in flows]
     #     concurrent.futures.wait(futures)  # every sibling finishes before an error is raised
     #     return [f.result() for f in futures]

@@ -11,7 +11,6 @@ is remembered and applied on the next contact, before anything is read from that
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import threading
@@ -160,13 +159,20 @@ class MemoryBackend:
 class _RedisCommands:
     """Key layout and client options shared by the sync and async Redis backends."""
 
-    def __init__(self, prefix: str, default_ttl: float | None, timeout: float) -> None:
+    def __init__(
+        self,
+        prefix: str,
+        default_ttl: float | None,
+        timeout: float,
+        more_errors: tuple[type[BaseException], ...] = (),
+    ) -> None:
         import redis.exceptions
 
         self.prefix = prefix
         self.default_ttl = default_ttl
         self.timeout = timeout
-        self._failures = _Failures("redis", (redis.exceptions.RedisError, OSError, asyncio.TimeoutError))
+        # TimeoutError is an OSError; asyncio's is another class before Python 3.11
+        self._failures = _Failures("redis", (redis.exceptions.RedisError, OSError, *more_errors))
 
     def client_options(self, retry_cls: Any) -> dict[str, Any]:
         """Bounded waits: a tier that does not answer is skipped, not waited for (options in the URL's query
@@ -258,7 +264,9 @@ class AsyncRedisBackend(_RedisCommands):
         timeout: float = DEFAULT_TIMEOUT,
         client: Any = None,
     ) -> None:
-        super().__init__(prefix, default_ttl, timeout)
+        import asyncio  # the async face has it loaded already; the sync face never needs it
+
+        super().__init__(prefix, default_ttl, timeout, (asyncio.TimeoutError,))
         self._url = url if client is None else None
         self.client = client if client is not None else self._connect(url)
         _fork.register(self)
@@ -363,7 +371,8 @@ class CacheManager:
         self._clock = clock
         self.tiers: dict[str, Any] = {}
         self._health: dict[str, _Health] = {}
-        self._lock = threading.Lock()  # counters and tier states; never held across a backend operation
+        # counters and tier states; never held across a backend operation; a forked child gets it free
+        self._lock = _fork.ForkSafeLock()
         self.hits = 0
         self.misses = 0
         self.config: dict[str, Any] = {}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import copy
 import os
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
+from . import _fork
 from ._cache import CacheManager
 from ._core import flows
 from ._core.batch import BatchOperation, run_batch
@@ -88,7 +88,7 @@ class ClientBase:
         if breaker.clock is None:
             breaker.clock = time.monotonic
         if breaker.lock is None:  # threads of the sync face (and every view) share the breaker
-            breaker.lock = threading.Lock()
+            breaker.lock = _fork.ForkSafeLock()
         self._conn = Connection(
             normalize_base_url(host, port),
             protocol,

@@ -21,7 +21,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any, Generic, Protocol, TypeVar
 
-__all__ = ["ForkAware", "ProcessLocal", "abandon", "register"]
+__all__ = ["ForkAware", "ForkSafeLock", "ProcessLocal", "abandon", "register"]
 
 T = TypeVar("T")
 
@@ -90,3 +90,29 @@ class ProcessLocal(Generic[T]):
         abandon(self._value)
         self._value = None
         self._lock = threading.Lock()  # another thread may have held the parent's at fork time
+
+
+class ForkSafeLock:
+    """A ``threading.Lock`` that the child of a fork gets anew and free, whichever thread of the parent held
+    it at fork time (a plain lock held then stays held in the child forever)."""
+
+    __slots__ = ("__weakref__", "_lock")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        register(self)
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        return self._lock.acquire(blocking, timeout)
+
+    def release(self) -> None:
+        self._lock.release()
+
+    def __enter__(self) -> bool:
+        return self._lock.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+    def _after_fork_in_child(self) -> None:
+        self._lock = threading.Lock()

@@ -9,9 +9,7 @@ attempt, the duration, the HTTP status and the error's class only, so credential
 from __future__ import annotations
 
 import collections
-import inspect
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal, TypeVar
@@ -19,6 +17,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from . import _fork
 from ._core.errors import OdooError, TransportError, ZenooError
 from ._core.wire import CallInfo, RawResponse, RequestSpec
 
@@ -165,6 +164,8 @@ def check_hook(kind: str, hook: Any) -> Hook:
         raise ValueError(f"unknown event hook {kind!r}: use request, response or error")
     if not callable(hook):
         raise TypeError(f"the {kind} event hook must be callable, not {hook!r}")
+    import inspect  # when a hook is added, not in every process
+
     if inspect.iscoroutinefunction(hook) or inspect.iscoroutinefunction(getattr(hook, "__call__", None)):  # noqa: B004
         raise TypeError(
             f"the {kind} event hook {hook!r} is a coroutine function: hooks are called inline, on both "
@@ -178,7 +179,7 @@ class Instrument:
     """Stats, logging, event hooks and spans of one client (and its views). Thread-safe."""
 
     def __init__(self, base_url: str, event_hooks: Mapping[str, Iterable[Hook]] | None = None) -> None:
-        self._lock = threading.Lock()
+        self._lock = _fork.ForkSafeLock()  # a forked child gets it free, whoever held it at fork time
         self.hooks: dict[str, list[Hook]] = {k: [] for k in HOOK_KINDS}
         for kind, hooks in (event_hooks or {}).items():
             if kind not in HOOK_KINDS:
@@ -267,7 +268,7 @@ class Instrument:
                 # a hook must not change the call's outcome: a write that succeeded stays a success
                 _HOOK_LOG.exception("%s event hook %r failed on %s.%s", kind, hook, event.model, event.method)
                 continue
-            if inspect.isawaitable(result):
+            if hasattr(result, "__await__"):  # what inspect.isawaitable checks, for the cases hooks return
                 closing = getattr(result, "close", None)
                 if closing is not None:
                     closing()  # never awaited: close it so Python does not warn later, far from here

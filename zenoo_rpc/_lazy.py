@@ -9,10 +9,33 @@ public module (``publish``), as httpx does, so that tracebacks, reprs, pickles a
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
 
-__all__ = ["lazy_attributes", "publish"]
+__all__ = ["lazy_attributes", "publish", "with_mapped_subpackages"]
+
+
+def with_mapped_subpackages(path: list[str], name: str, probe: str) -> list[str]:
+    """``__path__`` of package ``name``, extended when it was imported from a source checkout.
+
+    The wheel maps other folders of the repository into the package (``generator/`` is
+    ``zenoo_rpc.generator``, ``generated_models/`` is ``zenoo_rpc.models.common``). A process started in the
+    checkout imports the package from the checkout itself, where those subpackages are not; the editable
+    install's link tree on ``sys.path`` has them. ``probe`` is one such subpackage: when it is beside this
+    package (an installed wheel, the link tree) nothing changes. This is what ``pkgutil.extend_path`` does,
+    without importing pkgutil (about 15 ms) in every process.
+    """
+    if not path or os.path.isdir(os.path.join(path[0], probe)):
+        return path
+    here = {os.path.realpath(p) for p in path}
+    extended = list(path)
+    for entry in sys.path:
+        candidate = os.path.join(entry or os.curdir, *name.split("."))
+        if os.path.isdir(os.path.join(candidate, probe)) and os.path.realpath(candidate) not in here:
+            extended.append(candidate)
+    return extended
 
 
 def publish(cls: type, module: str) -> None:

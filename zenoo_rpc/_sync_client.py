@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextvars
-import functools
 import threading
 import time
 from typing import TYPE_CHECKING, Any, TypeVar, overload
@@ -17,13 +15,30 @@ from ._core.errors import ZenooError
 from ._core.records import BaseRecord
 from ._core.resilience import Deadline
 from ._core.wire import CacheDrop, CacheGet, CachePut, CurrentDeadline, Once, Parallel, RequestSpec, Sleep
+
+#
 from ._fork import ProcessLocal
 from ._query_sync import SyncQuery
 from ._transport_requests import RequestsTransport
 
+#
+if TYPE_CHECKING:
+    import concurrent.futures
+
 R = TypeVar("R", bound=BaseRecord)
 
 __all__ = ["SyncZenooClient"]
+
+
+#
+#
+class _OnceRuns:
+    """The Once runs in flight of one client (key -> the future its first caller fills), per process."""
+
+    #
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running: dict[str, concurrent.futures.Future[Any]] = {}
 
 
 class SyncZenooClient(ClientBase):
@@ -33,15 +48,11 @@ class SyncZenooClient(ClientBase):
     _transport: RequestsTransport
 
     def _make_transport(self) -> RequestsTransport:
-        # the worker threads of parallel flows, shared with the with_context() views; a forked child
-        # starts without the parent's (whose threads it does not have) and makes its own on first use
-        self._pool = ProcessLocal(
-            functools.partial(
-                concurrent.futures.ThreadPoolExecutor,
-                self._settings.max_concurrency,
-                thread_name_prefix="zenoo-rpc",
-            )
-        )
+        # the worker threads of parallel flows and the Once runs in flight, shared with the with_context()
+        # views; a forked child starts without the parent's (whose threads it does not have) and makes its
+        # own on first use
+        self._pool = ProcessLocal(self._new_pool)
+        self._once = ProcessLocal(_OnceRuns)
         return RequestsTransport(self._conn.base_url, self._settings)
 
     if TYPE_CHECKING:  # narrower types for the checker; the implementations are ClientBase's
@@ -96,16 +107,17 @@ class SyncZenooClient(ClientBase):
             return self._run(flow, deadline=deadline) if flow is not None else None
         raise TypeError(f"unknown effect {effect!r}")
 
-    _once_lock = threading.Lock()
-
     def _run_once(self, effect: Once) -> Any:
         """One run per key among the client's flows in flight (threads, with_context() views)."""
-        with self._once_lock:
-            running: dict[str, concurrent.futures.Future[Any]] = self._shared.setdefault("once", {})
-            entry = running.get(effect.key)
+        import concurrent.futures  # imported by the first parallel run, not by every process
+
+        #
+        runs = self._once.get()
+        with runs.lock:
+            entry = runs.running.get(effect.key)
             owner = entry is None
             if entry is None:
-                entry = running[effect.key] = concurrent.futures.Future()
+                entry = runs.running[effect.key] = concurrent.futures.Future()
         if not owner:
             effect.flow.close()
             return entry.result()
@@ -114,11 +126,20 @@ class SyncZenooClient(ClientBase):
         except BaseException as exc:
             entry.set_exception(exc)
         finally:
-            with self._once_lock:
-                running.pop(effect.key, None)
+            with runs.lock:
+                runs.running.pop(effect.key, None)
         return entry.result()
 
     _worker = threading.local()
+
+    #
+    def _new_pool(self) -> concurrent.futures.ThreadPoolExecutor:
+        import concurrent.futures
+
+        #
+        return concurrent.futures.ThreadPoolExecutor(
+            self._settings.max_concurrency, thread_name_prefix="zenoo-rpc"
+        )
 
     #
     def _run_parallel(self, flows: tuple[Any, ...], deadline: Deadline | None) -> list[Any]:
@@ -138,6 +159,9 @@ class SyncZenooClient(ClientBase):
 
         #
         # each worker runs in a copy of the caller's context (OpenTelemetry's current span, contextvars)
+        import concurrent.futures
+
+        #
         futures = [pool.submit(contextvars.copy_context().run, work, f) for f in flows]
         concurrent.futures.wait(futures)  # every sibling finishes before an error is raised
         return [f.result() for f in futures]

@@ -16,12 +16,10 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import xmlrpc.client
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from . import xmlrpc_codec
 from .error_map import ErrorContext, error_from_odoo, error_from_page
 from .errors import (
     HTTPStatusError,
@@ -29,6 +27,9 @@ from .errors import (
     ProtocolError,
 )
 from .wire import RawResponse, RequestSpec
+
+if TYPE_CHECKING:
+    import xmlrpc.client
 
 __all__ = [
     "JSON2_ARGUMENTS",
@@ -375,6 +376,8 @@ class XmlRpcProtocol(Protocol):
     endpoint = "/xmlrpc/2"
 
     def service_request(self, service: str, method: str, args: list[Any]) -> RequestSpec:
+        from . import xmlrpc_codec  # the standard library's XML-RPC only for clients that use it
+
         body = xmlrpc_codec.dumps_call(method, tuple(args))
         return RequestSpec(
             f"/xmlrpc/2/{service}",
@@ -386,9 +389,11 @@ class XmlRpcProtocol(Protocol):
     def decode_service(self, raw: RawResponse, ctx: ErrorContext | None = None) -> Any:
         if raw.status != 200:
             raise _page_error(raw.status, raw.body.decode("utf-8", "replace"), ctx)
+        from . import xmlrpc_codec
+
         try:
             params, _ = xmlrpc_codec.loads(raw.body)
-        except xmlrpc.client.Fault as fault:
+        except xmlrpc_codec.Fault as fault:
             raise self._fault_error(fault, ctx) from None
         except Exception as exc:  # expat errors, truncated bodies
             raise ProtocolError(f"answer is not XML-RPC: {exc}") from None

@@ -5,7 +5,9 @@ from __future__ import annotations
 import xmlrpc.client
 from typing import Any
 
-__all__ = ["dumps_call", "dumps_fault", "dumps_response", "loads"]
+__all__ = ["Fault", "dumps_call", "dumps_fault", "dumps_response", "loads"]
+
+Fault = xmlrpc.client.Fault
 
 _MAXINT = 2**31 - 1
 _MININT = -(2**31)
