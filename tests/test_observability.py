@@ -62,7 +62,8 @@ def test_hooks_see_each_request_with_its_outcome(make_client: Any, odoo: OdooEmu
     assert isinstance(seen[1][1].error, exc.UnknownModelError)
 
 
-@pytest.mark.filterwarnings("ignore::zenoo_rpc.DeprecatedProtocolWarning")  # forced on 19: not this test's topic
+# a protocol forced on 19 warns; that is not these tests' topic
+@pytest.mark.filterwarnings("ignore::zenoo_rpc.DeprecatedProtocolWarning")
 @pytest.mark.parametrize("protocol", ["xmlrpc", "session", "json2"])
 def test_events_name_the_protocol_of_each_request(
     make_client: Any, odoo19: OdooEmulator, protocol: str
@@ -206,7 +207,8 @@ def secret_odoo() -> Iterator[OdooEmulator]:
         yield server
 
 
-@pytest.mark.filterwarnings("ignore::zenoo_rpc.DeprecatedProtocolWarning")  # forced on 19: not this test's topic
+# a protocol forced on 19 warns; that is not these tests' topic
+@pytest.mark.filterwarnings("ignore::zenoo_rpc.DeprecatedProtocolWarning")
 @pytest.mark.parametrize("protocol", ["jsonrpc", "xmlrpc", "session", "json2"])
 def test_no_secret_reaches_any_log_at_debug(
     make_client: Any, secret_odoo: OdooEmulator, everything: _Everything, protocol: str
