@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import zenoo_rpc.testing
 from zenoo_rpc import SyncZenooClient
+from zenoo_rpc import exceptions as exc
 from zenoo_rpc.generator.cli import main as zenoo_gen
 from zenoo_rpc.testing import OdooEmulator
 
@@ -113,6 +115,36 @@ def test_command_line_server() -> None:
         client = SyncZenooClient("127.0.0.1", port=port)
         assert client.version()["server_serie"] == "18.0"
         assert client.login_with_api_key("demo", "admin", "k-123") == 2
+        client.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_command_line_server_with_a_users_schema(tmp_path: Path) -> None:
+    """``--schema`` (a zenoo-gen --dump-schema snapshot) and ``--records`` are what the server serves."""
+    import socket
+
+    from zenoo_rpc.generator.snapshot import load
+
+    snapshot = tmp_path / "schema.json"
+    bundled = Path(zenoo_rpc.testing.__file__).parent / "odoo_data" / "17.0"
+    snapshot.write_text(load(bundled).select(["res.partner", "res.country"], None).to_json())
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [sys.executable, "-m", "zenoo_rpc.testing", "--port", str(port)]
+    proc = subprocess.Popen(
+        [*command, "--schema", str(snapshot), "--records", "7"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        assert "Odoo 17.0 emulator on" in proc.stdout.readline()
+        client = SyncZenooClient("127.0.0.1", port=port)
+        client.login("demo", "admin", "admin")
+        assert client.model_by_name("res.partner").count() == 7
+        with pytest.raises(exc.UnknownModelError):
+            client.model_by_name("sale.order").count()
         client.close()
     finally:
         proc.terminate()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import time
 from pathlib import Path
 
@@ -24,6 +25,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--records", type=int, default=20, help="records per model with --schema")
     args = parser.parse_args(argv)
+    # what the emulated Odoo logs (e.g. its warning for each call to an endpoint Odoo 19 deprecates)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     server = OdooEmulator(
         args.odoo_version,
         host=args.host,
@@ -31,12 +34,15 @@ def main(argv: list[str] | None = None) -> None:
         latency_ms=args.latency_ms,
         api_key=args.api_key,
         close_connections=args.close_connections,
+        snapshot=args.schema,
+        records_per_model=args.records,
     )
     if args.partners:
         server.load_partners(args.partners)
     server.start()
     print(
-        f"Odoo {args.odoo_version} emulator on {server.url} (database 'demo', admin/admin, demo/demo)",
+        f"Odoo {server.version} emulator on {server.url} (database 'demo', admin/admin, demo/demo)"
+        + (f", schema {args.schema}" if args.schema else ""),
         flush=True,
     )
     try:
