@@ -689,7 +689,10 @@ class OdooEmulator:
         return self._json(result)
 
 
+#: where Odoo 19 logs its warning for each call to a deprecated endpoint; silent (a library's logger) unless
+#: the application configures logging, as ``python -m zenoo_rpc.testing`` does
 _RPC_LOG = logging.getLogger("odoo.addons.rpc.controllers")
+_RPC_LOG.addHandler(logging.NullHandler())
 
 
 def _xml_safe(value: Any) -> Any:
