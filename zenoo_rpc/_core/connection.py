@@ -8,12 +8,11 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from .drift import SchemaDrift
 from .errors import NotLoggedInError
 from .observe import NULL_OBSERVER, Observer
 from .protocols import Credentials, Protocol, ProtocolName, major_of, make_protocol
 from .resilience import CircuitBreaker, RetryPolicy
-from .schema import ModelSchema
+from .schema import ModelSchema, SchemaDrift
 
 __all__ = ["Connection", "normalize_base_url"]
 

@@ -15,15 +15,12 @@ import warnings
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
 from .errors import FieldNotOnServerError, OdooError, SchemaDriftWarning, ZenooError
 
 if TYPE_CHECKING:
     from .connection import Connection
 
 __all__ = [
-    "SchemaDrift",
     "check_paths",
     "check_values",
     "domain_paths",
@@ -37,17 +34,6 @@ __all__ = [
 
 _log = logging.getLogger("zenoo_rpc")
 _log.addHandler(logging.NullHandler())  # a library's logger: silent unless the application configures logging
-
-
-@attrs.define
-class SchemaDrift:
-    """What one client learned about its server against the generated classes it used."""
-
-    #: a typed model of this client lacked fields on the server: read ``fields_get`` before the first read
-    #: of each further typed model rather than sending a read the server will refuse
-    seen: bool = False
-    #: (model, class) -> the fields the class declares and the server lacks (noted, and warned, once)
-    missing: dict[tuple[str, type], frozenset[str]] = attrs.field(factory=dict)
 
 
 def server_label(conn: Connection) -> str:

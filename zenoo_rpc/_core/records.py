@@ -10,18 +10,16 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from .domain import to_wire_value
 from .drift import not_on_server
 from .errors import FieldNotLoadedError, UnknownFieldError
 from .schema import FieldInfo, ModelSchema
 
-if TYPE_CHECKING:
-    from .registry import ModelRegistry
-
 __all__ = [
     "BaseRecord",
+    "ClassFamily",
     "DynamicRecord",
     "parse_date",
     "parse_datetime",
@@ -41,6 +39,12 @@ def parse_datetime(value: Any) -> dt.datetime | None:
     return dt.datetime.strptime(value[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=dt.timezone.utc)
 
 
+class ClassFamily(Protocol):
+    """The classes of one generated package by model name (a ``ModelRegistry``)."""
+
+    def get(self, model: str) -> type[BaseRecord] | None: ...
+
+
 class BaseRecord:
     """Behaviour shared by every record class. Subclasses declare ``__slots__`` (attrs does it for them)."""
 
@@ -50,7 +54,7 @@ class BaseRecord:
     #: Odoo field name -> Python attribute name (they differ for keywords: ``from`` -> ``from_``)
     __zenoo_attrs__: ClassVar[dict[str, str]] = {}
     #: the classes of the generated package this class belongs to (set by ``ModelRegistry.record``)
-    __zenoo_registry__: ClassVar[ModelRegistry | None] = None
+    __zenoo_registry__: ClassVar[ClassFamily | None] = None
 
     id: int
 

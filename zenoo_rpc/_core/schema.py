@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-__all__ = ["RELATIONAL", "FieldInfo", "ModelSchema"]
+__all__ = ["RELATIONAL", "FieldInfo", "ModelSchema", "SchemaDrift"]
 
 RELATIONAL = frozenset({"many2one", "one2many", "many2many", "many2one_reference"})
 _NUMERIC = frozenset({"integer", "float", "monetary"})
@@ -84,3 +84,14 @@ class ModelSchema:
 
 
 _ID = FieldInfo("id", "integer", readonly=True, string="ID")
+
+
+@attrs.define
+class SchemaDrift:
+    """What one client learned about its server against the generated classes it used."""
+
+    #: a typed model of this client lacked fields on the server: read ``fields_get`` before the first read
+    #: of each further typed model rather than sending a read the server will refuse
+    seen: bool = False
+    #: (model, class) -> the fields the class declares and the server lacks (noted, and warned, once)
+    missing: dict[tuple[str, type], frozenset[str]] = attrs.field(factory=dict)
