@@ -32,5 +32,9 @@ check-generated:
 	$(PY) -m zenoo_rpc.generator --from-schema zenoo_rpc/testing/odoo_data/$(VERSION) --out generated_models --check
 
 bench: install
-	$(PY) -m pip install -q -e '.[bench]'
+	$(PY) -m pip install -q -e '.[dev,bench]'
 	$(PY) -m bench.run
+	$(PY) -m bench.imports --latency-ms 0 --latency-ms 20 --latency-ms 50 --json bench/imports.json
+	$(PY) -m bench.models_import --json bench/models_import.json
+	$(PY) -m bench.schema_drift --latency 0 --latency 20
+	$(PY) -m bench.observe_overhead
