@@ -192,32 +192,16 @@ def _authenticate(conn: Connection, proto: Protocol, creds: Credentials) -> Flow
         conn.server_version = told
 
 
-@attrs.frozen
-class _Failed:
-    """The error of a flow run by :func:`_attempt` (a value, so that drivers do not raise it)."""
-
-    error: ZenooError
-
-
-def _attempt(flow: Flow[Any]) -> Flow[_Failed | None]:
-    """Run ``flow``; its error is returned rather than raised (for flows run side by side)."""
-    try:
-        yield from flow
-    except ZenooError as exc:
-        return _Failed(exc)
-    return None
-
-
-def _login_knowing_version(conn: Connection, proto: Protocol, creds: Credentials) -> Flow[_Failed | None]:
+def _login_knowing_version(conn: Connection, proto: Protocol, creds: Credentials) -> Flow[Failed | None]:
     """Log in; unless the login answer tells it or it is known, ask the version in parallel with it (a
-    failed version call does not fail the login)."""
+    failed version call does not fail the login). Returns the login's failure, if any."""
     if conn.server_version is not None or proto.login_tells_version:
-        failure: _Failed | None = yield from _attempt(_authenticate(conn, proto, creds))
-        return failure
-    failure, _ = yield Parallel(
-        (_attempt(_authenticate(conn, proto, creds)), _attempt(version(conn, warn=False)))
-    )
-    return failure
+        answer = yield from captured(_authenticate(conn, proto, creds))
+    else:
+        answer, _ = yield Parallel(
+            (captured(_authenticate(conn, proto, creds)), captured(version(conn, warn=False)))
+        )
+    return answer if isinstance(answer, Failed) else None
 
 
 def _login_with_api_key(conn: Connection, creds: Credentials) -> Flow[Protocol]:
@@ -225,10 +209,10 @@ def _login_with_api_key(conn: Connection, creds: Credentials) -> Flow[Protocol]:
     if conn.server_version is None:
         # JSON-2 tried while the version is asked: on Odoo 19+ the login costs one round trip; an older server
         # answers the attempt with a 404 and the key is then used as a password over JSON-RPC
-        failure, _ = yield Parallel((_attempt(_authenticate(conn, json2, creds)), version(conn, warn=False)))
+        answer, _ = yield Parallel((captured(_authenticate(conn, json2, creds)), version(conn, warn=False)))
         if major_of(conn.server_version or {}) >= 19:
-            if failure is not None:
-                raise failure.error
+            if isinstance(answer, Failed):
+                raise answer.error
             return json2
         creds.uid = None
     elif (conn.major_version or 0) >= 19:
