@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import functools
 import json
 import logging
 import secrets
@@ -26,6 +27,7 @@ from ._exceptions import (
     NotFound,
     Unauthorized,
 )
+from ._generate import add_partners, fill_from_schema
 from ._store import Database
 
 __all__ = ["DEFAULT_API_KEY", "OdooEmulator"]
@@ -89,7 +91,12 @@ class OdooEmulator:
         snapshot: Path | None = None,
         records_per_model: int = 20,
     ) -> None:
-        self.db = Database(version, data_dir, snapshot, records_per_model)
+        if snapshot is None:
+            self.db = Database(version, data_dir)
+        else:
+            self.db = Database.from_snapshot(
+                snapshot, functools.partial(fill_from_schema, per_model=records_per_model)
+            )
         self.database = database
         self.host = host
         self.port = port
@@ -235,8 +242,6 @@ class OdooEmulator:
 
     def load_partners(self, n: int, *, start_name: str = "Generated Partner") -> list[int]:
         """Add ``n`` generated partners quickly (for benchmarks and streaming tests)."""
-        from ._generate import add_partners
-
         with self.db.transaction():
             return add_partners(self.db, n, start_name)
 
