@@ -293,7 +293,7 @@ class OdooEmulator:
         user = self._user_by_uid(uid)
         if user is None or password not in (user.password, user.api_key):
             raise AccessDenied("Access Denied")
-        return _orm.Env(self.db, user, context)
+        return _orm.Env(self.db, user, context, rules=_business)
 
     # -- services (shared by /jsonrpc and /xmlrpc) -------------------------------------------------------
     def dispatch(self, service: str, method: str, args: list[Any]) -> Any:
@@ -575,7 +575,7 @@ class OdooEmulator:
         user = self._user_by_uid(uid)
         assert user is not None
         kwargs = dict(params.get("kwargs") or {})
-        env = _orm.Env(self.db, user, kwargs.get("context"))
+        env = _orm.Env(self.db, user, kwargs.get("context"), rules=_business)
         self.calls[(model, method)] += 1
         try:
             with self.db.transaction():
@@ -680,7 +680,7 @@ class OdooEmulator:
 
             first = {"search_count": "domain", "search": "domain", "search_read": "domain"}.get(method, "ids")
             return self._json2_error(UnprocessableEntity(f"missing a required argument: '{first}'"))
-        env = _orm.Env(self.db, user, named.get("context"))
+        env = _orm.Env(self.db, user, named.get("context"), rules=_business)
         self.calls[(model, method)] += 1
         try:
             if self.db.table(model) is None and model not in self.db.models:
