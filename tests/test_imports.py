@@ -42,8 +42,8 @@ def heavy(modules: set[str]) -> set[str]:
 
 
 def beyond_the_exceptions(modules: set[str]) -> set[str]:
-    """Our modules loaded that are neither the package, its lazy-name helper nor the exceptions' own."""
-    base = {"zenoo_rpc", "zenoo_rpc._lazy", "zenoo_rpc._core", "zenoo_rpc.exceptions"}
+    """Our modules loaded that are neither the package, its lazy-name helper, its version nor the exceptions' own."""
+    base = {"zenoo_rpc", "zenoo_rpc._lazy", "zenoo_rpc._version", "zenoo_rpc._core", "zenoo_rpc.exceptions"}
     return {m for m in ours(modules) if m not in base and not m.startswith("zenoo_rpc._core.error")}
 
 

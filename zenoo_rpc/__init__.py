@@ -51,6 +51,7 @@ from ._core.errors import (
     ZenooError,
 )
 from ._lazy import lazy_attributes, publish, with_mapped_subpackages
+from ._version import __version__
 
 # zenoo_rpc.generator and zenoo_rpc.models.common live in other folders of a source checkout (package-dir);
 # when this package is imported from the checkout itself, find them in the editable install's link tree too.
@@ -64,8 +65,6 @@ if TYPE_CHECKING:
     from ._core.resilience import CircuitBreaker, RetryPolicy
     from ._instrument import CallEvent
     from ._sync_client import SyncZenooClient
-
-__version__ = "0.1.0"
 
 __all__ = [
     "APIKeyRejectedError",

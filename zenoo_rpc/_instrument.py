@@ -93,7 +93,7 @@ def _tracer() -> Any:
         except ImportError:
             _otel = None
         else:
-            from . import __version__
+            from ._version import __version__
 
             _otel = (trace, trace.get_tracer("zenoo_rpc", __version__))
     return _otel

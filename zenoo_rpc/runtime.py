@@ -19,12 +19,12 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
 from ._core import convert
 from ._core.fields import BoolExpr, DateExpr, Expr, FieldsBase, NumExpr, RelExpr, StrExpr
 from ._core.records import BaseRecord
 from ._core.registry import ModelRegistry
 from ._core.schema import FieldInfo, ModelSchema
+from ._version import __version__
 
 if TYPE_CHECKING:
     from ._async_client import ZenooClient

@@ -1,5 +1,8 @@
 """The Odoo business rules the emulator reproduces, per model: names shown for partners and products, sale
-order numbering, line prices, taxes and totals, confirmation with its delivery, defaults and constraints."""
+order numbering, line prices, taxes and totals, confirmation with its delivery, defaults and constraints.
+
+This module sits above the ORM, which never imports it: the server plugs it into every environment it makes
+(``Env(..., rules=_business)``) and the ORM asks ``env.rules`` for these tables and functions."""
 
 from __future__ import annotations
 

@@ -11,14 +11,31 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ._exceptions import value_error
-
-if TYPE_CHECKING:
-    from ._orm import Env
+from ._store import Database, Table
 
 __all__ = ["compile_domain", "normalize", "order_key_functions", "parse_order", "uses_active"]
+
+
+class _Env(Protocol):
+    """What evaluating a domain asks of the call's environment (``_env.Env``, which sits above this module
+    and uses it to search): the database, and searches for the sub-domains of relational leaves."""
+
+    @property
+    def db(self) -> Database: ...
+
+    def search_ids(self, model: str, domain: list[Any], *, active_test: bool | None = None) -> list[int]: ...
+
+    def name_search_ids(self, model: str, name: Any, operator: str = "ilike") -> list[int]: ...
+
+    def hierarchy(self, model: str, right: Any, operator: str) -> set[int]: ...
+
+    def rank_of(self, model: str) -> dict[int, int]: ...
+
+    def _related_value(self, table: Table, field: dict[str, Any], row: dict[str, Any]) -> Any: ...
+
 
 Pred = Callable[[dict[str, Any]], bool]
 
@@ -49,11 +66,11 @@ OPERATORS = frozenset(
 )
 
 
-def _leaf_text(env: Env, leaf: Any) -> str:
+def _leaf_text(env: _Env, leaf: Any) -> str:
     return "(" + ", ".join(repr(x) for x in leaf) + ")"
 
 
-def normalize(env: Env, model: str, domain: Any) -> list[Any]:
+def normalize(env: _Env, model: str, domain: Any) -> list[Any]:
     """Check the domain's shape and make the implicit ``&`` explicit (prefix notation)."""
     if not isinstance(domain, (list, tuple)):
         raise value_error(f"Invalid domain: {domain!r}")
@@ -90,7 +107,7 @@ def uses_active(domain: list[Any]) -> bool:
     return any(isinstance(x, tuple) and x[0] == "active" for x in domain)
 
 
-def compile_domain(env: Env, model: str, domain: list[Any]) -> Pred:
+def compile_domain(env: _Env, model: str, domain: list[Any]) -> Pred:
     items = normalize(env, model, domain)
     if not items:
         return lambda row: True
@@ -130,12 +147,12 @@ def _like_regex(pattern: str, ignore_case: bool) -> re.Pattern[str]:
     return re.compile("".join(out), re.S | (re.I if ignore_case else 0))
 
 
-def _field_error(env: Env, model: str, name: str, leaf: Any) -> Exception:
+def _field_error(env: _Env, model: str, name: str, leaf: Any) -> Exception:
     word = "condition" if env.db.major >= 19 else "leaf"
     return value_error(f"Invalid field {model}.{name} in {word} {_leaf_text(env, leaf)}")
 
 
-def _leaf(env: Env, model: str, leaf: tuple[Any, ...]) -> Pred:
+def _leaf(env: _Env, model: str, leaf: tuple[Any, ...]) -> Pred:
     left, operator, right = leaf
     if left in (0, 1) and not isinstance(left, bool):  # TRUE_LEAF (1, '=', 1) / FALSE_LEAF (0, '=', 1)
         value = left == 1
@@ -205,11 +222,11 @@ def _x2m_any(name: str, ids: set[int]) -> Pred:
     return lambda row: any(i in ids for i in row.get(name) or ())
 
 
-def _names_matching(env: Env, relation: str, operator: str, right: Any) -> set[int]:
+def _names_matching(env: _Env, relation: str, operator: str, right: Any) -> set[int]:
     return set(env.name_search_ids(relation, right, operator))
 
 
-def _m2o_leaf(env: Env, name: str, relation: str, operator: str, right: Any) -> Pred:
+def _m2o_leaf(env: _Env, name: str, relation: str, operator: str, right: Any) -> Pred:
     if operator in ("like", "ilike", "=like", "=ilike", "not like", "not ilike"):
         positive = operator.replace("not ", "")
         ids = _names_matching(env, relation, positive, right)
@@ -234,7 +251,7 @@ def _m2o_leaf(env: Env, name: str, relation: str, operator: str, right: Any) -> 
     return _scalar_leaf(name, "integer", operator, right)
 
 
-def _x2m_leaf(env: Env, name: str, relation: str, operator: str, right: Any) -> Pred:
+def _x2m_leaf(env: _Env, name: str, relation: str, operator: str, right: Any) -> Pred:
     if operator in ("like", "ilike", "=like", "=ilike"):
         return _x2m_any(name, _names_matching(env, relation, operator, right))
     if operator in ("not like", "not ilike"):
@@ -337,7 +354,7 @@ def _scalar_leaf(name: str, ftype: str, operator: str, right: Any, null_in_negat
 _ORDER_TERM = re.compile(r"^\s*([\w.:]+)(?:\s+(asc|desc))?(?:\s+nulls\s+(first|last))?\s*$", re.I)
 
 
-def parse_order(env: Env, model: str, order: str) -> list[tuple[str, bool, bool]]:
+def parse_order(env: _Env, model: str, order: str) -> list[tuple[str, bool, bool]]:
     """``"name desc, id"`` -> ``[("name", True, nulls_first), ("id", False, False)]``."""
     terms = []
     table = env.db.table(model)
@@ -369,7 +386,7 @@ def _collate(value: str) -> tuple[str, str]:
 KeyFunc = Callable[[dict[str, Any]], Any]
 
 
-def _key_for(env: Env, table: Any, name: str) -> KeyFunc:
+def _key_for(env: _Env, table: Any, name: str) -> KeyFunc:
     ftype = table.field_type(name) if table is not None else "integer"
     field = table.fields.get(name, {}) if table is not None else {}
     if field.get("related") and not field.get("store", True) and table is not None:
@@ -408,7 +425,7 @@ def _key_for(env: Env, table: Any, name: str) -> KeyFunc:
     return plain_key
 
 
-def order_key_functions(env: Env, model: str, order: str) -> list[tuple[KeyFunc, bool, bool]]:
+def order_key_functions(env: _Env, model: str, order: str) -> list[tuple[KeyFunc, bool, bool]]:
     table = env.db.table(model)
     return [
         (_key_for(env, table, name), desc, nulls_first)

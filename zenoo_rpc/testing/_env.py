@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 from . import _domain
 from ._exceptions import AccessError, UserError, value_error
@@ -86,14 +87,48 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 
 
-class Env:
-    """One call's environment: database, user and context."""
+class _Rules(Protocol):
+    """The model-specific behaviour a call runs under, as the ORM asks for it: defaults, constraints,
+    computed values, hooks around create, write and unlink, and the public methods some models add. The ORM
+    knows no model of its own; module ``_business``, which sits above it, is these rules, and the server
+    plugs it into every environment it makes."""
 
-    def __init__(self, db: Database, user: User, context: dict[str, Any] | None = None) -> None:
+    @property
+    def COMPUTE(self) -> Mapping[str, Callable[[Env, int], None]]: ...
+
+    @property
+    def CREATE_HOOKS(self) -> Mapping[str, Callable[[Env, dict[str, Any]], dict[str, Any]]]: ...
+
+    @property
+    def WRITE_VALUES(
+        self,
+    ) -> Mapping[str, Callable[[Env, dict[str, Any], dict[str, Any]], dict[str, Any]]]: ...
+
+    @property
+    def AFTER_WRITE(self) -> Mapping[str, Callable[[Env, dict[str, Any], dict[str, Any]], None]]: ...
+
+    @property
+    def UNLINK_CHECKS(self) -> Mapping[str, Callable[[Env, list[int]], None]]: ...
+
+    @property
+    def MODEL_METHODS(self) -> Mapping[str, Mapping[str, Callable[..., Any]]]: ...
+
+    def defaults(self, env: Env, model: str) -> dict[str, Any]: ...
+
+    def check_record(self, env: Env, model: str, row: dict[str, Any]) -> None: ...
+
+
+class Env:
+    """One call's environment: database, user and context, and the business rules the call runs under."""
+
+    def __init__(
+        self, db: Database, user: User, context: dict[str, Any] | None = None, *, rules: _Rules
+    ) -> None:
         self.db = db
         self.user = user
         self.uid = user.uid
         self.context = dict(context or {})
+        self.rules = rules
 
     # -- helpers used by the domain engine ------------------------------------------------------------
     def table(self, model: str) -> Table:

@@ -9,7 +9,7 @@ from . import _domain
 from ._exceptions import value_error
 
 if TYPE_CHECKING:
-    from ._orm import Env
+    from ._env import Env
 
 __all__ = ["formatted_read_group", "read_group"]
 

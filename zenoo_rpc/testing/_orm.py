@@ -1,11 +1,13 @@
-"""The emulator's ORM: Odoo's public model methods, with Odoo's signatures, rules and error messages."""
+"""The emulator's ORM: Odoo's public model methods, with Odoo's signatures, rules and error messages.
+
+It knows no model of its own: what a model adds (defaults, constraints, computed values, hooks, methods) it
+asks of ``env.rules``, the business rules the server plugs into every environment (``_business``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from . import _business
 from ._env import _LANGS, Env, User, _invalid_field, _missing, _now, _touch
 from ._exceptions import (
     AccessError,
@@ -157,7 +159,7 @@ class BaseModel:
 
     def unlink(self) -> bool:
         self.env.check_access(self._name, "unlink")
-        hook = _business.UNLINK_CHECKS.get(self._name)
+        hook = self.env.rules.UNLINK_CHECKS.get(self._name)
         if hook is not None:
             hook(self.env, self._ids)
         with self.env.db.lock:
@@ -281,7 +283,7 @@ def _defaults(env: Env, model: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if "active" in table.fields:
         out["active"] = True
-    out.update(_business.defaults(env, model))
+    out.update(env.rules.defaults(env, model))
     for key, value in env.context.items():
         if key.startswith("default_") and key[8:] in table.fields:
             out[key[8:]] = value
@@ -436,7 +438,7 @@ def _create_one(env: Env, model: str, vals: dict[str, Any]) -> int:
         row: dict[str, Any] = {"id": rid}
         defaults = _defaults(env, model)
         merged = {**defaults, **vals}
-        hook = _business.CREATE_HOOKS.get(model)
+        hook = env.rules.CREATE_HOOKS.get(model)
         if hook is not None:
             merged = hook(env, merged)
         later: list[Callable[[int], None]] = []
@@ -486,7 +488,7 @@ def _write(env: Env, model: str, ids: list[int], vals: dict[str, Any]) -> None:
                 )
             old = dict(row)
             new = dict(row)
-            shape = _business.WRITE_VALUES.get(model)
+            shape = env.rules.WRITE_VALUES.get(model)
             if shape is not None:
                 vals = shape(env, row, vals)
             later: list[Callable[[int], None]] = []
@@ -508,7 +510,7 @@ def _write(env: Env, model: str, ids: list[int], vals: dict[str, Any]) -> None:
             if "write_date" in table.fields:
                 new["write_date"] = _now()
             row.update(new)
-            after = _business.AFTER_WRITE.get(model)
+            after = env.rules.AFTER_WRITE.get(model)
             if after is not None:
                 after(env, row, vals)
             for action in later:
@@ -534,7 +536,7 @@ def _check_constraints(env: Env, model: str, row: dict[str, Any]) -> None:
     name_field = env.table(model).fields.get("name")
     if name_field and name_field.get("required") and name_field.get("store", True) and not row.get("name"):
         raise _required_error(env, model, "name", name_field)
-    _business.check_record(env, model, row)
+    env.rules.check_record(env, model, row)
 
 
 def _sync_inverse(
@@ -589,7 +591,7 @@ def _unlink_links(env: Env, model: str, rid: int) -> None:
 
 
 def _recompute(env: Env, model: str, rid: int) -> None:
-    hook = _business.COMPUTE.get(model)
+    hook = env.rules.COMPUTE.get(model)
     if hook is not None:
         hook(env, rid)
     else:
@@ -599,10 +601,7 @@ def _recompute(env: Env, model: str, rid: int) -> None:
             row["display_name"] = row["name"]
 
 
-# -- model-specific behaviour -------------------------------------------------------------------------------
-
-
-#: public methods some models add to BaseModel's
+# -- which public methods a model answers --------------------------------------------------------------------
 
 #: methods each version removed from, or does not yet have on, BaseModel
 _MISSING_BY_VERSION: dict[int, frozenset[str]] = {
@@ -644,7 +643,7 @@ def resolve_method(env: Env, model: str, method: str) -> tuple[Callable[..., Any
     if method.startswith("_") or method in _PRIVATE_BY_VERSION.get(major, ()):
         name = method if major < 18 else f"'{model}.{method}'"
         raise AccessError(f"Private methods (such as {name}) cannot be called remotely.")
-    extra = _business.MODEL_METHODS.get(model, {})
+    extra = env.rules.MODEL_METHODS.get(model, {})
     if method in extra:
         return extra[method], method in BaseModel._record_methods
     if method in _PUBLIC and method not in _MISSING_BY_VERSION.get(major, ()):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import functools
 import json
 import logging
 import secrets
@@ -26,6 +27,7 @@ from ._exceptions import (
     NotFound,
     Unauthorized,
 )
+from ._generate import add_partners, fill_from_schema
 from ._store import Database
 
 __all__ = ["DEFAULT_API_KEY", "OdooEmulator"]
@@ -89,7 +91,12 @@ class OdooEmulator:
         snapshot: Path | None = None,
         records_per_model: int = 20,
     ) -> None:
-        self.db = Database(version, data_dir, snapshot, records_per_model)
+        if snapshot is None:
+            self.db = Database(version, data_dir)
+        else:
+            self.db = Database.from_snapshot(
+                snapshot, functools.partial(fill_from_schema, per_model=records_per_model)
+            )
         self.database = database
         self.host = host
         self.port = port
@@ -235,8 +242,6 @@ class OdooEmulator:
 
     def load_partners(self, n: int, *, start_name: str = "Generated Partner") -> list[int]:
         """Add ``n`` generated partners quickly (for benchmarks and streaming tests)."""
-        from ._generate import add_partners
-
         with self.db.transaction():
             return add_partners(self.db, n, start_name)
 
@@ -288,7 +293,7 @@ class OdooEmulator:
         user = self._user_by_uid(uid)
         if user is None or password not in (user.password, user.api_key):
             raise AccessDenied("Access Denied")
-        return _orm.Env(self.db, user, context)
+        return _orm.Env(self.db, user, context, rules=_business)
 
     # -- services (shared by /jsonrpc and /xmlrpc) -------------------------------------------------------
     def dispatch(self, service: str, method: str, args: list[Any]) -> Any:
@@ -570,7 +575,7 @@ class OdooEmulator:
         user = self._user_by_uid(uid)
         assert user is not None
         kwargs = dict(params.get("kwargs") or {})
-        env = _orm.Env(self.db, user, kwargs.get("context"))
+        env = _orm.Env(self.db, user, kwargs.get("context"), rules=_business)
         self.calls[(model, method)] += 1
         try:
             with self.db.transaction():
@@ -675,7 +680,7 @@ class OdooEmulator:
 
             first = {"search_count": "domain", "search": "domain", "search_read": "domain"}.get(method, "ids")
             return self._json2_error(UnprocessableEntity(f"missing a required argument: '{first}'"))
-        env = _orm.Env(self.db, user, named.get("context"))
+        env = _orm.Env(self.db, user, named.get("context"), rules=_business)
         self.calls[(model, method)] += 1
         try:
             if self.db.table(model) is None and model not in self.db.models:

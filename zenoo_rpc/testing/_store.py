@@ -6,7 +6,7 @@ import contextlib
 import copy
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -92,16 +92,10 @@ class Table:
 
 
 class Database:
-    def __init__(
-        self,
-        version: str,
-        data_dir: Path | None = None,
-        snapshot: Path | None = None,
-        records_per_model: int = 20,
-    ) -> None:
-        if snapshot is not None:
-            self._init_from_snapshot(snapshot, records_per_model)
-            return
+    """The recorded data set of an Odoo version (``DATA_DIR/<version>`` unless ``data_dir`` is given), or,
+    made by :meth:`from_snapshot`, a schema with records from elsewhere."""
+
+    def __init__(self, version: str, data_dir: Path | None = None) -> None:
         if version not in VERSIONS and data_dir is None:
             raise ValueError(f"unknown Odoo version {version!r}: use one of {', '.join(VERSIONS)}")
         self.version = version
@@ -151,11 +145,16 @@ class Database:
                 table.rows[rec["id"]] = row
             table.next_id = max(table.rows, default=0) + 1
 
-    def _init_from_snapshot(self, path: Path, per_model: int) -> None:
+    @classmethod
+    def from_snapshot(cls, path: Path, fill: Callable[[Database], None]) -> Database:
         """A database shaped like the user's own Odoo: the schema of a ``zenoo-gen --dump-schema`` snapshot,
-        filled with generated records (users admin/admin and demo/demo are added when the schema lacks them)."""
-        from ._generate import fill_from_schema
+        its records put in by ``fill`` (the emulator's, ``_generate.fill_from_schema``, makes them up and adds
+        users admin/admin and demo/demo), then ``ir.model`` from the snapshot's models."""
+        db = cls.__new__(cls)
+        db._init_from_snapshot(path, fill)
+        return db
 
+    def _init_from_snapshot(self, path: Path, fill: Callable[[Database], None]) -> None:
         payload = json.loads(path.read_text())
         self.version_info = {"protocol_version": 1, **payload["version"]}
         self.version = str(self.version_info.get("server_serie") or self.version_info.get("server_version"))
@@ -171,7 +170,7 @@ class Database:
         }
         self.foreign_names = {}
         self.session_info = {}
-        fill_from_schema(self, per_model)
+        fill(self)
         if "ir.model" not in self.tables:  # the registry's own table, so that introspection works
             fields = {
                 name: {"type": "boolean" if name == "transient" else "char", "string": name.title()}
