@@ -3,9 +3,14 @@ VERSION ?= 19.0
 
 .PHONY: install demo test pytest lint typecheck bench generate check-generated
 
+# An editable install that type checkers follow: setuptools' strict mode, a tree of links to the sources behind
+# a plain .pth entry (its default editable finder is an import hook, which mypy and pyright cannot see). A module
+# added to the sources is linked at the next `make install`.
+EDITABLE = $(PY) -m pip install -q --config-settings editable_mode=strict -e
+
 install:
 	@test -x $(PY) || python3 -m venv .venv
-	$(PY) -m pip install -q -e '.[dev]'
+	$(EDITABLE) '.[dev]'
 
 demo: install
 	$(PY) -m zenoo_rpc.generator.demo --odoo-version $(VERSION) --out out/demo_models
@@ -25,14 +30,14 @@ typecheck:
 generate:
 	$(PY) tools/async_to_sync.py
 	$(PY) -m zenoo_rpc.generator --from-schema zenoo_rpc/testing/odoo_data/$(VERSION) --out generated_models
-	$(PY) -m pip install -q -e '.[dev]'  # link new modules into the editable install
+	$(EDITABLE) '.[dev]'  # link new modules into the editable install
 
 check-generated:
 	$(PY) tools/async_to_sync.py --check
 	$(PY) -m zenoo_rpc.generator --from-schema zenoo_rpc/testing/odoo_data/$(VERSION) --out generated_models --check
 
 bench: install
-	$(PY) -m pip install -q -e '.[dev,bench]'
+	$(EDITABLE) '.[dev,bench]'
 	$(PY) -m bench.run
 	$(PY) -m bench.imports --latency-ms 0 --latency-ms 20 --latency-ms 50 --json bench/imports.json
 	$(PY) -m bench.models_import --json bench/models_import.json

@@ -1,3 +1,5 @@
 """zenoo-gen: typed model classes and typed client stubs generated from an Odoo schema."""
 
-__version__ = "0.1.0"
+from zenoo_rpc._version import __version__
+
+__all__ = ["__version__"]
