@@ -112,6 +112,8 @@ def test_command_line_server() -> None:
     try:
         assert proc.stdout is not None
         assert "Odoo 18.0 emulator on" in proc.stdout.readline()
+        assert f"SyncZenooClient('http://127.0.0.1:{port}')" in proc.stdout.readline()
+        assert "admin API key: k-123" in proc.stdout.readline()  # how to connect with the key, too
         client = SyncZenooClient("127.0.0.1", port=port)
         assert client.version()["server_serie"] == "18.0"
         assert client.login_with_api_key("demo", "admin", "k-123") == 2

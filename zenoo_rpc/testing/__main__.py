@@ -45,6 +45,16 @@ def main(argv: list[str] | None = None) -> None:
         + (f", schema {args.schema}" if args.schema else ""),
         flush=True,
     )
+    print(
+        f"  connect: SyncZenooClient({server.url!r}).login('demo', 'admin', 'admin')\n"
+        f"  admin API key: {server.api_key}"
+        + (
+            f"  (JSON-2: login_with_api_key('demo', 'admin', {server.api_key!r}))"
+            if server.db.major >= 19
+            else ""
+        ),
+        flush=True,
+    )
     try:
         while True:
             time.sleep(3600)
