@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 import os
-import warnings
 from collections.abc import Mapping
 
 import attrs
+
+from ._core.warn import warn
 
 __all__ = ["ClientSettings"]
 
@@ -59,12 +60,11 @@ class ClientSettings:
         | None = None,
     ) -> ClientSettings:
         if http2:
-            warnings.warn(
+            warn(
                 "http2=True: neither aiohttp nor requests speaks HTTP/2, so Zenoo RPC uses HTTP/1.1 with a "
                 "keep-alive pool (Odoo itself answers HTTP/1.0 and closes each connection; behind a "
                 "keep-alive proxy the pool saves the same round trip HTTP/2 would)",
                 RuntimeWarning,
-                stacklevel=4,
             )
         if max_concurrency < 1 or max_connections < 1:
             raise ValueError("max_concurrency and max_connections must be at least 1")

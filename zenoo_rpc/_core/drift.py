@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import logging
 import re
-import warnings
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .errors import FieldNotOnServerError, OdooError, SchemaDriftWarning, ZenooError
+from .warn import warn
 
 if TYPE_CHECKING:
     from .connection import Connection
@@ -61,7 +61,7 @@ def lacking(conn: Connection, model: str, cls: Any) -> frozenset[str]:
             f"{cls.__qualname__} declares, which are not read: {', '.join(sorted(found))}"
         )
         _log.warning("%s", message)
-        warnings.warn(message, SchemaDriftWarning, stacklevel=2)
+        warn(message, SchemaDriftWarning)
     return found
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import warnings
 from collections.abc import Mapping
 from typing import Any, TypeAlias
 
@@ -35,6 +34,7 @@ from .query import QuerySpec, default_fields, validate_values
 from .records import BaseRecord, DynamicRecord
 from .resilience import Deadline, give_up, within
 from .schema import FIELDS_GET_ATTRIBUTES, ModelSchema
+from .warn import warn
 from .wire import (
     CacheDrop,
     CacheGet,
@@ -234,7 +234,7 @@ def _warn_if_deprecated(conn: Connection, proto: Protocol) -> None:
     conn.deprecation_warned = True
     notice = f"{conn.base_url}: {notice}"
     _LOG.warning("%s", notice)
-    warnings.warn(notice, DeprecatedProtocolWarning, stacklevel=5)  # the caller of client.login()
+    warn(notice, DeprecatedProtocolWarning)
 
 
 def _relogin(conn: Connection) -> Flow[None]:

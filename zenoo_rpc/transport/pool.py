@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -20,6 +19,7 @@ import aiohttp
 from .. import _fork
 from .._core.errors import ConnectError, RequestTimeout
 from .._core.resilience import CircuitBreaker
+from .._core.warn import warn
 
 __all__ = ["ConnectionPool", "PoolResponse", "PooledConnection"]
 
@@ -73,11 +73,7 @@ class ConnectionPool:
         verify_ssl: bool = True,
     ) -> None:
         if http2:
-            warnings.warn(
-                "http2=True: aiohttp speaks HTTP/1.1; the pool uses keep-alive connections",
-                RuntimeWarning,
-                stacklevel=2,
-            )
+            warn("http2=True: aiohttp speaks HTTP/1.1; the pool uses keep-alive connections", RuntimeWarning)
         if pool_size < 1 or max_connections < 1:
             raise ValueError("pool_size and max_connections must be at least 1")
         self.base_url = base_url.rstrip("/")
