@@ -327,6 +327,21 @@ def test_a_failed_batch_chunk_hides_nothing(client: Any, odoo: OdooEmulator) -> 
     )
 
 
+def test_a_bad_value_anywhere_in_a_batch_sends_nothing(client: Any, odoo: OdooEmulator) -> None:
+    """Values are checked for the whole batch before its first chunk: a wrong type in the last chunk used to
+    fail that chunk only, after the others had been created."""
+    client.setup_batch_manager(max_chunk_size=10, max_concurrency=2)
+    data: list[dict[str, Any]] = [{"name": f"Part {i}"} for i in range(30)]
+    data[25] = {"name": "Bad", "color": "red"}  # color is an integer field
+    odoo.reset_counts()
+    with client.raw.batch_context() as batch:
+        batch.create("res.partner", data)
+        batch.update("res.partner", [{"id": 1, "city": 7}])  # and a char field given an int
+        with pytest.raises(exc.InvalidValueError, match="res.partner.color"):
+            client.resolve(batch.execute())
+    assert odoo.count("res.partner", "create") == 0 and odoo.count("res.partner", "write") == 0
+
+
 def test_independent_calls_run_concurrently_on_both_faces(
     make_client: Any, emulators: dict[str, OdooEmulator]
 ) -> None:

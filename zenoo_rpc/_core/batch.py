@@ -48,6 +48,19 @@ def _update_groups(model: str, updates: list[Mapping[str, Any]]) -> list[tuple[l
     return list(groups.values())
 
 
+def _check_values(
+    conn: Connection, operations: list[BatchOperation], context: Mapping[str, Any]
+) -> Flow[None]:
+    """Every value of every operation checked against its model before the first chunk is sent: a bad value
+    fails the whole batch with nothing applied, not one chunk after others were (the chunks check again)."""
+    for op in operations:
+        if op.kind == "create":
+            yield from flows.checked_values(conn, op.model, list(op.payload), context, None)
+        elif op.kind == "update":
+            groups = _update_groups(op.model, op.payload)
+            yield from flows.checked_values(conn, op.model, [vals for _, vals in groups], context, None)
+
+
 def run_batch(
     conn: Connection,
     operations: list[BatchOperation],
@@ -57,6 +70,7 @@ def run_batch(
     context: Mapping[str, Any],
     progress: Callable[[int, int], None] | None = None,
 ) -> Flow[list[BatchResult]]:
+    yield from _check_values(conn, operations, context)
     jobs: list[list[tuple[int, list[Any], Any]]] = []  # per operation: (operation index, chunk, flow factory)
     for index, op in enumerate(operations):
         op_jobs: list[tuple[int, list[Any], Any]] = []

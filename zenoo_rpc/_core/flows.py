@@ -57,6 +57,7 @@ __all__ = [
     "aggregate",
     "call",
     "captured",
+    "checked_values",
     "count",
     "create",
     "ensure_schemas",
@@ -710,7 +711,7 @@ def fetch_page(
     return (yield from _fetch(conn, page_spec, context, bind, [("id", ">", after_id)]))
 
 
-def _checked_values(
+def checked_values(
     conn: Connection,
     model: str,
     vals_list: list[Any],
@@ -738,7 +739,7 @@ def create(
 ) -> Flow[Any]:
     """One ``create`` call, for one dict or a list of dicts; values checked against the schema first."""
     single = isinstance(vals, Mapping)
-    wire = yield from _checked_values(conn, model, [vals] if single else list(vals), context, family)
+    wire = yield from checked_values(conn, model, [vals] if single else list(vals), context, family)
     if not wire:
         return []
     ids = yield from _write_call(conn, model, "create", [wire], wire, context, family)
@@ -754,7 +755,7 @@ def write(
     context: Mapping[str, Any],
     family: Family = None,
 ) -> Flow[bool]:
-    [wire] = yield from _checked_values(conn, model, [vals], context, family)
+    [wire] = yield from checked_values(conn, model, [vals], context, family)
     if not ids or not wire:
         return True
     return bool((yield from _write_call(conn, model, "write", [list(ids), wire], [wire], context, family)))
@@ -764,7 +765,7 @@ def update(
     conn: Connection, spec: QuerySpec, vals: Mapping[str, Any], context: Mapping[str, Any]
 ) -> Flow[int]:
     # bad values and fields the server is known to lack fail before the search, not after it
-    yield from _checked_values(conn, spec.model, [vals], context, spec.record_cls)
+    yield from checked_values(conn, spec.model, [vals], context, spec.record_cls)
     ids = yield from search_ids(conn, spec, context)
     yield from write(conn, spec.model, ids, vals, {**context, **spec.context}, spec.record_cls)
     return len(ids)
