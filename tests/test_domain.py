@@ -104,7 +104,7 @@ def test_typed_expressions() -> None:
         ({"country_id__nope": "x"}, UnknownFieldError, "res.country has no field 'nope'"),
         ({"name__code": "x"}, InvalidLookupError, "follows a char field"),
         ({"is_company__gt": 1}, InvalidLookupError, "'gt' does not fit a boolean field"),
-        ({"customer_rank__ilike": "x"}, InvalidLookupError, "does not fit a integer field"),
+        ({"customer_rank__ilike": "x"}, InvalidLookupError, "does not fit an integer field"),
         ({"id__in": 5}, InvalidLookupError, "takes a list"),
         ({"name__contains": 5}, InvalidLookupError, "takes a string"),
         ({"email__isnull": "yes"}, InvalidLookupError, "takes True or False"),

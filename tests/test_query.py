@@ -122,7 +122,7 @@ def test_create_one_call_for_a_list(client: Any, odoo: OdooEmulator) -> None:
         (
             {"name": "X", "color": "red"},
             exc.InvalidValueError,
-            "res.partner.color: a integer field takes int",
+            "res.partner.color: an integer field takes int",
         ),
         ({"name": "X", "type": "robot"}, exc.InvalidValueError, "res.partner.type: 'robot' is not one of"),
         ({"name": "X", "category_id": 5}, exc.InvalidValueError, "x2many field takes a list of commands"),

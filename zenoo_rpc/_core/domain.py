@@ -249,7 +249,7 @@ def _lookup_leaf(key: str, value: Any, model: str, resolver: SchemaResolver) -> 
         and info.type not in fits
         and not (parts[-1] == "id" and lookup in ("child_of", "parent_of"))
     ):
-        raise InvalidLookupError(model, path, lookup, f"does not fit a {info.type} field")
+        raise InvalidLookupError(model, path, lookup, f"does not fit {info.kind}")
     if lookup == "isnull":
         if not isinstance(value, bool):
             raise InvalidLookupError(model, path, lookup, "takes True or False")

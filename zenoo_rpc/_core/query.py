@@ -103,7 +103,7 @@ def validate_values(model: str, schema: ModelSchema | None, vals: Mapping[str, A
                     raise InvalidValueError(
                         model,
                         name,
-                        f"a {info.type} field takes {'/'.join(t.__name__ for t in ok)}, "
+                        f"{info.kind} takes {'/'.join(t.__name__ for t in ok)}, "
                         f"not {type(value).__name__} {value!r}",
                     )
             if info.selection is not None and wire is not False and str(wire) not in info.selection:

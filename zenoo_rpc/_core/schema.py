@@ -35,6 +35,11 @@ class FieldInfo:
         return self.type in ("one2many", "many2many")
 
     @property
+    def kind(self) -> str:
+        """``an integer field``, ``a char field``: the field's type for messages."""
+        return f"{'an' if self.type[:1] in 'aeiou' else 'a'} {self.type} field"
+
+    @property
     def is_numeric(self) -> bool:
         return self.type in _NUMERIC
 
