@@ -1,7 +1,7 @@
 PY ?= .venv/bin/python
 VERSION ?= 19.0
 
-.PHONY: install demo test pytest lint typecheck bench generate check-generated
+.PHONY: install demo test pytest lint typecheck docs bench generate check-generated
 
 # An editable install that type checkers follow: setuptools' strict mode, a tree of links to the sources behind
 # a plain .pth entry (its default editable finder is an import hook, which mypy and pyright cannot see). A module
@@ -15,7 +15,7 @@ install:
 demo: install
 	$(PY) -m zenoo_rpc.generator.demo --odoo-version $(VERSION) --out out/demo_models
 
-test: install lint typecheck check-generated pytest
+test: install lint typecheck check-generated docs pytest
 
 pytest:
 	$(PY) -m pytest tests
@@ -26,6 +26,9 @@ lint:
 
 typecheck:
 	$(PY) -m mypy
+
+docs:  # the documentation site in site/; --strict: a broken link or reference fails
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --quiet
 
 generate:
 	$(PY) tools/async_to_sync.py
