@@ -123,26 +123,32 @@ class ClientBase:
     # -- facts ---------------------------------------------------------------------------------------
     @property
     def base_url(self) -> str:
+        """The server's URL, normalized (``http://localhost:8069``)."""
         return self._conn.base_url
 
     @property
     def uid(self) -> int | None:
+        """The logged-in user's id, None before a login."""
         return self._conn.creds.uid if self._conn.creds else None
 
     @property
     def db(self) -> str | None:
+        """The database logged in to, None before a login."""
         return self._conn.creds.db if self._conn.creds else None
 
     @property
     def protocol(self) -> str | None:
+        """The protocol the login chose: ``session``, ``json2``, ``jsonrpc`` or ``xmlrpc`` (None before)."""
         return self._conn.protocol.name if self._conn.protocol else None
 
     @property
     def context(self) -> dict[str, Any]:
+        """A copy of the context this client (or view) adds to every call."""
         return dict(self._context)
 
     @property
     def requests_sent(self) -> int:
+        """HTTP requests this client's transport has sent (answered or not)."""
         return int(self._transport.requests_sent)
 
     def __repr__(self) -> str:
@@ -268,6 +274,7 @@ class ClientBase:
 
     @property
     def cache_manager(self) -> CacheManager | None:
+        """The cache set up with ``setup_cache_manager()`` (or by a first ``cache(ttl)``), else None."""
         return self._cache_manager(create=False)
 
     def _setup_cache(

@@ -177,9 +177,12 @@ class SyncZenooClient(ClientBase):
         return self._run(flows.login(self._conn, db, login, api_key, api_key=True))  # type: ignore[no-any-return]
 
     def version(self) -> dict[str, Any]:
+        """The server's version (``server_version``, ``server_version_info``, ``server_serie``), asked once
+        per client; a password login already told it."""
         return self._run(flows.version(self._conn))  # type: ignore[no-any-return]
 
     def list_databases(self) -> list[str]:
+        """The databases the server lists (``/web/database/list``; servers may forbid listing)."""
         return self._run(flows.service(self._conn, "db", "list", []))  # type: ignore[no-any-return]
 
     def execute_kw(
@@ -232,9 +235,12 @@ class SyncZenooClient(ClientBase):
         retry_attempts: int = 3,
         progress_callback: Any = None,
     ) -> dict[str, Any]:
+        """Defaults of ``batch_context()``: chunk size, chunks in flight at once, attempts of a failed read, and
+        ``progress_callback(done_chunks, total_chunks)`` called after each wave. Returns the settings."""
         return self._batch_settings(max_chunk_size, max_concurrency, retry_attempts, progress_callback)
 
     def close(self) -> None:
+        """Close the connections, worker threads and cache clients; the client cannot be used after."""
         pool = self._pool.pop()
         if pool is not None:
             pool.shutdown(wait=True)

@@ -179,6 +179,8 @@ class RequestTimeout(TransportError):
         deadline: float | None,
         last: TransportError | None,
     ) -> RequestTimeout:
+        """The error of a call whose deadline passed: it names the call and says how long it waited and
+        how many attempts it made (``last``: the last transport error seen, if any)."""
         limit = f" (deadline {deadline:g} s)" if deadline is not None else ""
         if attempts:
             what = f"no answer after {attempts} attempt(s) in {waited:.2f} s{limit}"
@@ -192,10 +194,14 @@ class RequestTimeout(TransportError):
 
 
 class TLSError(TransportError):
-    pass
+    """The TLS handshake failed: an untrusted or expired certificate, a name mismatch, a refused client
+    certificate (see ``ca_bundle=``, ``client_cert=``, ``verify_ssl=``)."""
 
 
 class HTTPStatusError(TransportError):
+    """An HTTP status with no Odoo error in the body, usually from a gateway (502, 503, 504): ``status`` and
+    the first bytes of the ``body``. A read is retried on 502/503/504; a write gets ``OutcomeUnknownError``."""
+
     def __init__(self, status: int, body: str = "") -> None:
         super().__init__(f"HTTP {status}: {body[:200]}".rstrip(": "), sent=True)
         self.status = status
@@ -203,6 +209,9 @@ class HTTPStatusError(TransportError):
 
 
 class ProtocolError(TransportError):
+    """An answer that is not what the protocol promises (not JSON, not XML-RPC, no session cookie), or a
+    protocol the server cannot speak (JSON-2 before Odoo 19)."""
+
     def __init__(self, message: str) -> None:
         super().__init__(message, sent=True)
 
@@ -242,7 +251,8 @@ class OdooError(ZenooError):
 
 
 class AuthenticationError(OdooError):
-    pass
+    """Odoo refused the credentials: a wrong login or password (at login, or on a call after the password
+    changed), a login answered with ``False``, no credentials sent (JSON-2's 401)."""
 
 
 class APIKeyRejectedError(AuthenticationError):
@@ -250,47 +260,51 @@ class APIKeyRejectedError(AuthenticationError):
 
 
 class SessionExpiredError(OdooError):
-    pass
+    """The web session is gone (JSON-RPC code 100). The client logs in again once by itself; this is raised
+    when the renewed session expires at once too."""
 
 
 class AccessError(OdooError):
-    pass
+    """Access rights, record rules or a private method refused the call (Odoo's ``AccessError``, JSON-2's 403)."""
 
 
 class ValidationError(OdooError):
-    pass
+    """A constraint refused the values: ``@api.constrains``, a required field, a database integrity error."""
 
 
 class UserError(OdooError):
-    pass
+    """A business rule refused the operation (Odoo's ``UserError``: a confirmed order, a recursion, a language
+    that is not installed, ...)."""
 
 
 class MissingRecordError(OdooError):
-    pass
+    """A record the call names does not exist or has been deleted (Odoo's ``MissingError``)."""
 
 
 class UnknownModelError(OdooError):
-    pass
+    """The server has no such model (``model`` names it): a module is not installed, or the name is wrong."""
 
 
 class UnknownMethodError(OdooError):
-    pass
+    """The model or service has no such public method, or Odoo removed it in this version (``name_get`` on
+    18+)."""
 
 
 class InvalidFieldError(OdooError):
-    pass
+    """Odoo does not know a field the call names, in values, fields, order or domain (``field`` names it)."""
 
 
 class InvalidArgumentsError(OdooError):
-    pass
+    """Wrong arguments: a bad value, a malformed domain or request (Odoo's ``TypeError``/``ValueError``,
+    JSON-2's 400/422)."""
 
 
 class DatabaseError(OdooError):
-    pass
+    """The database is missing or unreachable (a login or JSON-2's ``X-Odoo-Database`` naming an unknown one)."""
 
 
 class ServerError(OdooError):
-    pass
+    """Any other error Odoo raised; ``odoo_name``, ``message`` and ``debug`` say what it was."""
 
 
 class ClientError(ZenooError):
@@ -298,6 +312,9 @@ class ClientError(ZenooError):
 
 
 class UnknownFieldError(ClientError, AttributeError):
+    """A field or lookup path the model does not have (``model``, ``field``), refused before sending. Also an
+    ``AttributeError``, so ``getattr(record, name, default)`` works on records."""
+
     def __init__(self, model: str, field: str, detail: str = "") -> None:
         msg = f"{model} has no field {field!r}"
         super().__init__(f"{msg}: {detail}" if detail else msg)
@@ -306,6 +323,8 @@ class UnknownFieldError(ClientError, AttributeError):
 
 
 class InvalidLookupError(ClientError):
+    """A lookup that does not exist or does not fit the field's type (``filter(is_company__gt=1)``)."""
+
     def __init__(self, model: str, field: str, lookup: str, detail: str) -> None:
         super().__init__(f"{model}.{field}: lookup {lookup!r} {detail}")
         self.model = model
@@ -314,6 +333,8 @@ class InvalidLookupError(ClientError):
 
 
 class InvalidValueError(ClientError):
+    """A value of the wrong type for its field, or a selection value the field does not offer."""
+
     def __init__(self, model: str, field: str, detail: str) -> None:
         super().__init__(f"{model}.{field}: {detail}")
         self.model = model
@@ -321,15 +342,15 @@ class InvalidValueError(ClientError):
 
 
 class NotLoggedInError(ClientError):
-    pass
+    """A call that needs a login came before ``login()`` or ``login_with_api_key()``."""
 
 
 class DoesNotExist(ZenooError):
-    pass
+    """``get()`` matched no record."""
 
 
 class MultipleObjectsReturned(ZenooError):
-    pass
+    """``get()`` matched more than one record."""
 
 
 class BatchError(ZenooError):
@@ -387,6 +408,9 @@ class DeprecatedProtocolWarning(FutureWarning):
 
 
 class FieldNotLoadedError(ZenooError, AttributeError):
+    """A record attribute that was not read (``only()`` left it out); also an ``AttributeError``. The message
+    says how to get it."""
+
     def __init__(self, model: str, field: str) -> None:
         super().__init__(
             f"{model}.{field} was not loaded: the query's only() left it out; "

@@ -115,32 +115,40 @@ def validate_values(model: str, schema: ModelSchema | None, vals: Mapping[str, A
 
 
 class Command:
-    """x2many commands, as lists ready for the wire."""
+    """x2many commands, as lists ready for the wire:
+    ``order.write({"tag_ids": [Command.link(3), Command.unlink(4)]})``."""
 
     @staticmethod
     def create(values: Mapping[str, Any]) -> list[Any]:
+        """Create a new related record with these values."""
         return [0, 0, dict(values)]
 
     @staticmethod
     def update(record_id: int, values: Mapping[str, Any]) -> list[Any]:
+        """Write these values on the related record ``record_id``."""
         return [1, record_id, dict(values)]
 
     @staticmethod
     def delete(record_id: int) -> list[Any]:
+        """Delete the related record ``record_id`` from the database."""
         return [2, record_id, 0]
 
     @staticmethod
     def unlink(record_id: int) -> list[Any]:
+        """Take ``record_id`` out of the relation (the record itself stays)."""
         return [3, record_id, 0]
 
     @staticmethod
     def link(record_id: int) -> list[Any]:
+        """Add the existing record ``record_id`` to the relation."""
         return [4, record_id, 0]
 
     @staticmethod
     def clear() -> list[Any]:
+        """Take every record out of the relation."""
         return [5, 0, 0]
 
     @staticmethod
     def set(ids: list[int]) -> list[Any]:
+        """Make the relation exactly these records."""
         return [6, 0, list(ids)]

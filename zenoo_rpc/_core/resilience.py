@@ -171,6 +171,7 @@ class CircuitBreaker:
     _trials: int = attrs.field(default=0, repr=False)
 
     def is_closed(self) -> bool:
+        """True while calls go through normally (not open, not waiting for a trial's answer)."""
         return self.state is CircuitState.CLOSED
 
     def _now(self) -> float:
@@ -203,6 +204,7 @@ class CircuitBreaker:
             return self._trials
 
     def record_success(self) -> None:
+        """An answer from Odoo: the failures are forgotten and an open circuit closes."""
         if not self.enabled or (self.state is CircuitState.CLOSED and not self.failures):
             return
         with self._guard():
