@@ -337,7 +337,7 @@ def test_a_bad_value_anywhere_in_a_batch_sends_nothing(client: Any, odoo: OdooEm
     with client.raw.batch_context() as batch:
         batch.create("res.partner", data)
         batch.update("res.partner", [{"id": 1, "city": 7}])  # and a char field given an int
-        with pytest.raises(exc.InvalidValueError, match="res.partner.color"):
+        with pytest.raises(exc.InvalidValueError, match=r"res\.partner\.color"):
             client.resolve(batch.execute())
     assert odoo.count("res.partner", "create") == 0 and odoo.count("res.partner", "write") == 0
 
