@@ -15,7 +15,23 @@ Importing ``zenoo_rpc`` never imports this package (nor Django); it needs ``pip 
 
 from __future__ import annotations
 
-from ._clients import aodoo, handler, odoo
-from .serializers import JSONSerializer
+from typing import TYPE_CHECKING
+
+from ..._lazy import lazy_attributes
+
+if TYPE_CHECKING:
+    from ._clients import aodoo, handler, odoo
+    from .serializers import JSONSerializer
 
 __all__ = ["JSONSerializer", "aodoo", "handler", "odoo"]
+
+# imported on first use: the pytest plugin and the app's submodules load this package without Django
+__getattr__ = lazy_attributes(
+    __name__,
+    {"aodoo": "._clients", "handler": "._clients", "odoo": "._clients", "JSONSerializer": ".serializers"},
+    globals(),
+)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import inspect
 import math
 from collections.abc import Mapping
@@ -103,7 +104,7 @@ def _alias(alias: str, raw: Any, caches: Mapping[str, Any], problems: list[Probl
     before = len(problems)
     for key in raw:
         if key not in KEYS:
-            close = [k for k in KEYS if k.replace("_", "") == str(key).upper().replace("_", "")]
+            close = difflib.get_close_matches(str(key).upper(), KEYS, n=1, cutoff=0.7)
             problems.append(
                 Problem(
                     f"ZENOO_RPC[{alias!r}] has an unknown key {key!r}",
@@ -190,7 +191,9 @@ def _alias(alias: str, raw: Any, caches: Mapping[str, Any], problems: list[Probl
     allowed = client_options()
     for name in options:
         if name not in allowed:
+            close = difflib.get_close_matches(str(name), sorted(allowed), n=1, cutoff=0.7)
             hint = "PROTOCOL and TIMEOUT have keys of their own" if name in ("protocol", "timeout") else None
+            hint = hint or (f"did you mean {close[0]!r}?" if close else None)
             problems.append(
                 Problem(
                     f"ZENOO_RPC[{alias!r}]['OPTIONS'] has {name!r}, which the client does not take",
