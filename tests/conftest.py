@@ -24,6 +24,13 @@ from zenoo_rpc.testing import OdooEmulator
 VERSIONS = ("17.0", "18.0", "19.0")
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest-django has set Django up with the example shop's settings (pyproject.toml) and exported
+    DJANGO_SETTINGS_MODULE: the pytest runs and scripts that tests start must not inherit it."""
+    os.environ.pop("DJANGO_SETTINGS_MODULE", None)
+
+
 @pytest.fixture(scope="session")
 def emulators() -> Iterator[dict[str, OdooEmulator]]:
     servers = {v: OdooEmulator(v).start() for v in VERSIONS}
