@@ -18,11 +18,11 @@ demo: install
 test: install lint typecheck check-generated docs pytest
 
 pytest:
-	$(PY) -m pytest tests
+	$(PY) -m pytest tests examples/django_shop/tests
 
 lint:
-	$(PY) -m ruff check zenoo_rpc generator generated_models tests bench tools
-	$(PY) -m ruff format --check zenoo_rpc generator tests bench tools
+	$(PY) -m ruff check zenoo_rpc generator generated_models tests bench tools examples
+	$(PY) -m ruff format --check zenoo_rpc generator tests bench tools examples
 
 typecheck:
 	$(PY) -m mypy

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import inspect
 import os
 import shutil
@@ -21,6 +22,13 @@ from zenoo_rpc._query_async import AsyncQuery
 from zenoo_rpc.testing import OdooEmulator
 
 VERSIONS = ("17.0", "18.0", "19.0")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest-django has set Django up with the example shop's settings (pyproject.toml) and exported
+    DJANGO_SETTINGS_MODULE: the pytest runs and scripts that tests start must not inherit it."""
+    os.environ.pop("DJANGO_SETTINGS_MODULE", None)
 
 
 @pytest.fixture(scope="session")
@@ -49,6 +57,47 @@ def odoo19(emulators: dict[str, OdooEmulator]) -> Iterator[OdooEmulator]:
     yield server
     server.reset_data()
     server.reset_counts()
+
+
+class CountingEmulator(OdooEmulator):
+    """The emulator, counting the requests it answers per path: ``logins`` are the web-session logins."""
+
+    def __init__(self, version: str = "19.0", **options: Any) -> None:
+        super().__init__(version, **options)
+        self.paths: collections.Counter[str] = collections.Counter()
+
+    def make_app(self) -> Any:
+        app = super().make_app()
+
+        async def note(request: Any, response: Any) -> None:
+            self.paths[request.path] += 1
+
+        app.on_response_prepare.append(note)
+        return app
+
+    @property
+    def logins(self) -> int:
+        return self.paths["/web/session/authenticate"]
+
+
+@pytest.fixture(scope="session")
+def counting_server() -> Iterator[CountingEmulator]:
+    server = CountingEmulator("19.0")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def counting_odoo(counting_server: CountingEmulator) -> Iterator[CountingEmulator]:
+    """A 19.0 emulator that counts requests per path (``.logins``), counters zero, data restored after."""
+    counting_server.paths.clear()
+    counting_server.reset_counts()
+    yield counting_server
+    counting_server.reset_data()
+    counting_server.expire_sessions()
+    counting_server.paths.clear()
+    counting_server.reset_counts()
 
 
 class AsyncFace:

@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Generator
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 import cachetools
 
@@ -28,6 +28,7 @@ __all__ = [
     "DEFAULT_RETRY_INTERVAL",
     "DEFAULT_TIMEOUT",
     "AsyncRedisBackend",
+    "CacheBackend",
     "CacheManager",
     "MemoryBackend",
     "RedisBackend",
@@ -67,6 +68,20 @@ class _Failures:
 
 
 Op = tuple[Any, str, tuple[Any, ...]]  # (backend, method name, args): what manager flows yield
+
+
+class CacheBackend(Protocol):
+    """What a tier does; each method may be a coroutine on the async face. A failure raises
+    :class:`_TierDown` (the manager then skips the tier). ``tier_name`` names the tier in stats and logs."""
+
+    tier_name: str
+
+    def get(self, key: str) -> Any: ...
+    def set(self, key: str, value: bytes, ttl: float | None, tags: tuple[str, ...] = ()) -> Any: ...
+    def delete(self, key: str) -> Any: ...
+    def drop_tags(self, tags: tuple[str, ...]) -> Any: ...
+    def clear(self) -> Any: ...
+    def size(self) -> Any: ...
 
 
 class MemoryBackend:

@@ -17,6 +17,7 @@ from ._core.errors import ClientError
 from ._core.query import QuerySpec
 from ._core.records import BaseRecord
 from ._core.resilience import CircuitBreaker, Deadline, RetryPolicy
+from ._core.session import SessionInfo, capture
 from ._core.wire import CacheDrop, CacheGet, CachePut
 from ._instrument import CallEvent, Instrument
 from ._settings import ClientSettings
@@ -140,6 +141,11 @@ class ClientBase:
     def protocol(self) -> str | None:
         """The protocol the login chose: ``session``, ``json2``, ``jsonrpc`` or ``xmlrpc`` (None before)."""
         return self._conn.protocol.name if self._conn.protocol else None
+
+    @property
+    def session(self) -> SessionInfo | None:
+        """The login's session as a :class:`SessionInfo` (no password or key in it), None before login."""
+        return capture(self._conn)
 
     @property
     def context(self) -> dict[str, Any]:
@@ -279,7 +285,7 @@ class ClientBase:
 
     def _setup_cache(
         self,
-        backend: str,
+        backend: Any,
         url: str | None,
         max_size: int,
         default_ttl: float | None,
@@ -312,8 +318,12 @@ class ClientBase:
                 config,
                 retry_interval,
             )
+        elif not isinstance(backend, str):
+            manager.add_tier(
+                str(getattr(backend, "tier_name", type(backend).__name__)), backend, config, retry_interval
+            )
         else:
-            raise ValueError(f"unknown cache backend {backend!r}: use memory or redis")
+            raise ValueError(f"unknown cache backend {backend!r}: use memory, redis or a backend object")
         return manager
 
     def _batch_settings(

@@ -8,12 +8,13 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from ._cache import DEFAULT_RETRY_INTERVAL, DEFAULT_TIMEOUT, CacheManager, RedisBackend
+from ._cache import DEFAULT_RETRY_INTERVAL, DEFAULT_TIMEOUT, CacheBackend, CacheManager, RedisBackend
 from ._client_base import ClientBase
 from ._core import flows
 from ._core.errors import ZenooError
 from ._core.records import BaseRecord
 from ._core.resilience import Deadline
+from ._core.session import SessionStore
 from ._core.wire import CacheDrop, CacheGet, CachePut, CurrentDeadline, Once, Parallel, RequestSpec, Sleep
 
 #
@@ -168,13 +169,24 @@ class SyncZenooClient(ClientBase):
 
     #
     # -- public API (the same methods on both faces) ----------------------------------------------------
-    def login(self, db: str, username: str, password: str) -> int:
-        """Log in once with a password; returns the uid. Raises AuthenticationError when refused."""
-        return self._run(flows.login(self._conn, db, username, password))  # type: ignore[no-any-return]
+    def login(
+        self, db: str, username: str, password: str, *, session_store: SessionStore | None = None
+    ) -> int:
+        """Log in once with a password; returns the uid. Raises AuthenticationError when refused.
 
-    def login_with_api_key(self, db: str, login: str, api_key: str) -> int:
-        """Log in with an API key: JSON-2 on Odoo 19+ (protocol="auto"), the key as password before."""
-        return self._run(flows.login(self._conn, db, login, api_key, api_key=True))  # type: ignore[no-any-return]
+        ``session_store`` shares the login with other clients (processes, event loops): the session saved
+        there for this login is adopted without a call, or this client logs in and saves its session; an
+        expired session is renewed once for all of them. The store never sees the password."""
+        flow = flows.login(self._conn, db, username, password, store=session_store)
+        return self._run(flow)  # type: ignore[no-any-return]
+
+    def login_with_api_key(
+        self, db: str, login: str, api_key: str, *, session_store: SessionStore | None = None
+    ) -> int:
+        """Log in with an API key: JSON-2 on Odoo 19+ (protocol="auto"), the key as password before.
+        ``session_store`` as in :meth:`login` (JSON-2 shares the uid and server version: no login call)."""
+        flow = flows.login(self._conn, db, login, api_key, api_key=True, store=session_store)
+        return self._run(flow)  # type: ignore[no-any-return]
 
     def version(self) -> dict[str, Any]:
         """The server's version (``server_version``, ``server_version_info``, ``server_serie``), asked once
@@ -209,7 +221,7 @@ class SyncZenooClient(ClientBase):
 
     def setup_cache_manager(
         self,
-        backend: str = "memory",
+        backend: str | CacheBackend = "memory",
         *,
         url: str | None = None,
         max_size: int = 10_000,
@@ -219,7 +231,8 @@ class SyncZenooClient(ClientBase):
         timeout: float = DEFAULT_TIMEOUT,
         retry_interval: float = DEFAULT_RETRY_INTERVAL,
     ) -> CacheManager:
-        """Add a cache tier: ``memory`` (cachetools) and/or ``redis``; both together are tiered.
+        """Add a cache tier: ``memory`` (cachetools) and/or ``redis``; both together are tiered. A backend
+        object (such as ``zenoo_rpc.contrib.django``'s Django cache adapter) is added as a tier of its own.
 
         A Redis tier that takes longer than ``timeout`` seconds to connect or to answer is skipped (reads
         go to Odoo) and tried again after ``retry_interval`` seconds, doubled after each failed try up to 30.

@@ -49,6 +49,8 @@ class Connection:
     observer: Observer = attrs.field(default=NULL_OBSERVER, repr=False)
     #: the deprecated-endpoint warning was given (once per client, its views included)
     deprecation_warned: bool = False
+    #: where the login is shared with other clients (``login(..., session_store=)``), for renewals
+    session_store: Any = attrs.field(default=None, repr=False)
 
     def initial_protocol(self) -> Protocol:
         """The protocol for calls made before login (version, db list): the one forced, else the web

@@ -14,7 +14,7 @@ from typing import Any, TypeAlias
 
 import attrs
 
-from . import drift
+from . import drift, session
 from .connection import Connection
 from .error_map import ErrorContext
 from .errors import (
@@ -145,8 +145,18 @@ _VERSION = CallInfo("common", "version")
 _LOG = logging.getLogger("zenoo_rpc")
 
 
-def login(conn: Connection, db: str, user: str, secret: str, *, api_key: bool = False) -> Flow[int]:
-    """Log in once; the uid (and session cookie) are kept for every later call.
+def login(
+    conn: Connection,
+    db: str,
+    user: str,
+    secret: str,
+    *,
+    api_key: bool = False,
+    store: session.SessionStore | None = None,
+) -> Flow[int]:
+    """Log in once; the uid (and session cookie) are kept for every later call. With a ``store``, adopt the
+    session another client saved there for this login instead (no call at all), or log in and save it; an
+    expired session is then renewed through the store too (see :mod:`.session`).
 
     ``protocol="auto"`` never picks an endpoint that the server deprecates: a password logs in through the
     web session on every version (its answer tells the version: one call); an API key goes to JSON-2 on
@@ -156,6 +166,23 @@ def login(conn: Connection, db: str, user: str, secret: str, *, api_key: bool = 
     """
     if not secret:
         raise ClientError(f"login of {user!r}: the {'API key' if api_key else 'password'} is empty")
+    if store is None:
+        return (yield from _login(conn, db, user, secret, api_key))
+    adopted = yield from session.login_through(
+        conn, store, db, user, secret, api_key, lambda: _login(conn, db, user, secret, api_key)
+    )
+    conn.session_store = store
+    if adopted is None:
+        _, creds = conn.require_login()
+        assert creds.uid is not None
+        return creds.uid
+    uid = session.adopt(conn, adopted, secret)
+    assert conn.protocol is not None
+    _warn_if_deprecated(conn, conn.protocol)
+    return uid
+
+
+def _login(conn: Connection, db: str, user: str, secret: str, api_key: bool) -> Flow[int]:
     creds = Credentials(db=db, login=user, secret=secret, is_api_key=api_key)
     choice = conn.protocol_choice
     if choice == "session" and api_key:
@@ -238,12 +265,35 @@ def _warn_if_deprecated(conn: Connection, proto: Protocol) -> None:
     warn(notice, DeprecatedProtocolWarning)
 
 
-def _relogin(conn: Connection) -> Flow[None]:
+def _relogin(conn: Connection, stale: str | None) -> Flow[None]:
+    """Renew the web session that answered "expired" (``stale``): once for all the flows of the client that
+    see it expire (threads, views), none when another flow renewed it meanwhile; through the login's
+    session store when it has one (another client may have renewed it already)."""
+    if conn.require_login()[1].session_id == stale:
+        yield Once("login:renew", _renew(conn, stale))
+
+
+def _renew(conn: Connection, stale: str | None) -> Flow[None]:
+    _, creds = conn.require_login()
+    if creds.session_id != stale:  # renewed by a run that ended just before this one started
+        return
+    store, old = conn.session_store, session.capture(conn)
+    if store is None or old is None:
+        yield from _authenticate_again(conn)
+        return
+    fresh = yield from session.renew_through(conn, store, old, lambda: _authenticate_again(conn))
+    if fresh is not None:
+        session.adopt(conn, fresh, creds.secret)
+
+
+def _authenticate_again(conn: Connection) -> Flow[None]:
+    """Log in again as the same user; the credentials change in place, and only once the login succeeded."""
     proto, creds = conn.require_login()
-    creds.session_id = None
+    fresh = attrs.evolve(creds, uid=None, session_id=None)
     yield from _send(
-        conn, _LOGIN, lambda: proto.login_request(creds), lambda raw: proto.decode_login(raw, creds)
+        conn, _LOGIN, lambda: proto.login_request(fresh), lambda raw: proto.decode_login(raw, fresh)
     )
+    creds.uid, creds.session_id = fresh.uid, fresh.session_id
 
 
 def call(
@@ -271,6 +321,7 @@ def call(
             return json.loads(hit)
     renewed = False
     while True:
+        sent_with = creds.session_id
         try:
             result = yield from _send(
                 conn,
@@ -282,7 +333,7 @@ def call(
             if renewed or proto.name != "session":
                 raise
             renewed = True
-            yield from _relogin(conn)
+            yield from _relogin(conn, sent_with)
             continue
         break
     if key is not None:
