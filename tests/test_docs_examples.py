@@ -79,3 +79,20 @@ def test_every_example_runs(
         closing.close()
     for name in [m for m in sys.modules if m == "generated_models" or m.startswith("generated_models.")]:
         del sys.modules[name]  # the package an example generated lives in the test's folder
+
+
+_INCLUDE = re.compile(r'^--8<-- "(?P<path>[^":]+)(?::(?P<section>[\w-]+))?"$')
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_other_python_blocks_include_files_that_tests_run(path: Path) -> None:
+    """A ```py block (rather than ```python) only includes a section of a file that tests run (the Django
+    example project): its code runs there, not here. Nothing else may hide from the examples test."""
+    for block in re.findall(r"^```py\n(.*?)^```$", path.read_text(), re.M | re.S):
+        for line in block.strip().splitlines():
+            match = _INCLUDE.match(line.strip())
+            assert match, f"{path.name}: a ```py block holds code, not an include: {line!r}"
+            included = ROOT / match["path"]
+            assert included.is_file() and included.parts[len(ROOT.parts)] in ("examples", "tests"), line
+            if match["section"]:
+                assert f"--8<-- [start:{match['section']}]" in included.read_text(), line

@@ -20,6 +20,7 @@ def _odoo_context() -> dict[str, str]:
     return {"lang": lang} if lang else {}
 
 
+# --8<-- [start:orders]
 def orders(request: HttpRequest) -> HttpResponse:
     """The latest confirmed orders with their customer and lines: 3 calls for any number of orders."""
     client = odoo().with_context(**_odoo_context())  # a view of the shared client, for this request only
@@ -34,6 +35,9 @@ def orders(request: HttpRequest) -> HttpResponse:
         .all()
     )
     return render(request, "shop/orders.html", {"orders": found})
+
+
+# --8<-- [end:orders]
 
 
 async def partner(request: HttpRequest, pk: int) -> HttpResponse:

@@ -14,7 +14,9 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "example-shop-not-a-secret")
 DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
 ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,testserver").split(",")
 
+# --8<-- [start:apps]
 INSTALLED_APPS = ["zenoo_rpc.contrib.django", "shop"]
+# --8<-- [end:apps]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -31,6 +33,7 @@ USE_TZ = True
 LANGUAGE_CODE = "en-us"
 LANGUAGES = [("en", "English")]
 
+# --8<-- [start:caches]
 _REDIS = os.environ.get("SHOP_REDIS_URL")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
@@ -48,7 +51,9 @@ CACHES = {
     if _REDIS
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "odoo"},
 }
+# --8<-- [end:caches]
 
+# --8<-- [start:zenoo]
 _SECRET = (
     {"API_KEY": os.environ["ODOO_API_KEY"]}
     if os.environ.get("ODOO_API_KEY")
@@ -64,3 +69,4 @@ ZENOO_RPC = {
         "CACHE": "odoo",
     },
 }
+# --8<-- [end:zenoo]

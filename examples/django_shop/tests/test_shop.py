@@ -12,6 +12,7 @@ from zenoo_rpc.contrib.django.testing import EmulatedOdooMixin
 from zenoo_rpc.testing import OdooEmulator
 
 
+# --8<-- [start:test]
 def test_orders_come_with_their_customer_and_lines_in_three_calls(
     client: Any, zenoo_emulator: OdooEmulator
 ) -> None:
@@ -25,6 +26,9 @@ def test_orders_come_with_their_customer_and_lines_in_three_calls(
     assert html.count('class="line"') == sum(len(o.order_line) for o in orders)
     assert zenoo_emulator.count("sale.order", "search_read") == 1
     assert zenoo_emulator.count("res.partner") == 1 and zenoo_emulator.count("sale.order.line") == 1
+
+
+# --8<-- [end:test]
 
 
 def test_the_async_partner_view(client: Any, zenoo_emulator: OdooEmulator) -> None:
