@@ -36,10 +36,12 @@ class QueryBase(Generic[R]):
 
     @property
     def spec(self) -> QuerySpec:
+        """The immutable description of this query (model, filter, fields, order, paging, context)."""
         return self._spec
 
     @property
     def model_name(self) -> str:
+        """The Odoo model this query reads, e.g. ``res.partner``."""
         return self._spec.model
 
     def _schema(self) -> ModelSchema | None:
@@ -65,27 +67,34 @@ class QueryBase(Generic[R]):
         return self._and(Q(*conditions, **lookups))
 
     def exclude(self: S, *conditions: Q | list[Any], **lookups: Any) -> S:
+        """Drop records matching all the given conditions: ``exclude(active=False)``."""
         return self._and(~Q(*conditions, **lookups))
 
     def only(self: S, *fields: str) -> S:
+        """Read just these fields (plus ``id``); without it a query reads the stored fields and
+        ``display_name``. Unknown names fail here, naming the model and field."""
         for f in fields:
             self._check_field(f, "only()")
         return self._with(fields=tuple(dict.fromkeys(fields)))
 
     def order_by(self: S, *keys: str) -> S:
+        """Sort by these fields: ``order_by("-date_order", "name")`` (``-`` for descending)."""
         return self._with(order=parse_order(self._spec.model, self._schema(), keys))
 
     def limit(self: S, n: int | None) -> S:
+        """Read at most ``n`` records (None: no limit)."""
         if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 0):
             raise ClientError(f"{self._spec.model}: limit() takes a whole number >= 0 or None, not {n!r}")
         return self._with(limit=n)
 
     def offset(self: S, n: int) -> S:
+        """Skip the first ``n`` matching records."""
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:
             raise ClientError(f"{self._spec.model}: offset() takes a whole number >= 0, not {n!r}")
         return self._with(offset=n)
 
     def with_context(self: S, **context: Any) -> S:
+        """Send these context keys with this query's calls: ``with_context(lang="fr_FR", active_test=False)``."""
         return self._with(context={**self._spec.context, **context})
 
     def prefetch_related(self: S, *paths: str) -> S:
