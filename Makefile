@@ -18,7 +18,7 @@ demo: install
 test: install lint typecheck check-generated docs pytest
 
 pytest:
-	$(PY) -m pytest tests examples/django_shop/tests
+	$(PY) -m pytest tests examples/django_shop/tests examples/testing
 
 lint:
 	$(PY) -m ruff check zenoo_rpc generator generated_models tests bench tools examples
