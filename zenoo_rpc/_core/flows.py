@@ -688,7 +688,7 @@ def _rows(
     """
     if (root.sub or counted) and (yield from _specification_allowed(conn, spec.model)):
         answer = yield from captured(
-            _web_search_read(conn, spec, context, root, extra_domain, companions, count_limit)
+            _web_search_read(conn, spec, context, root, extra_domain, (spec.model, *companions), count_limit)
         )
         if not isinstance(answer, Failed):
             rows_and_length: tuple[list[dict[str, Any]], int | None] = answer
