@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ._client_base import ClientBase
     from ._core.schema import ModelSchema
 
-__all__ = ["QueryBase"]
+__all__ = ["Page", "QueryBase"]
 
 R = TypeVar("R")
 S = TypeVar("S", bound="QueryBase[Any]")
@@ -175,6 +175,46 @@ class QueryBase(Generic[R]):
 
     def _page(self, after: int, size: int) -> Any:
         return flows.fetch_page(self._client._conn, self._spec, self._ctx(), self._client, after, size)
+
+    def _numbered_page(self, number: int, size: int) -> Any:
+        check_page(self._spec, number, size)
+        return flows.fetch_numbered_page(
+            self._client._conn, self._spec, self._ctx(), self._client, number, size
+        )
+
+
+@attrs.frozen
+class Page(Generic[R]):
+    """One page of a query (``query.page(number, size)``): its records and the number of matching records,
+    told by the same call."""
+
+    records: list[R]
+    total: int
+    number: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages of ``size`` the matching records fill."""
+        return -(-self.total // self.size)
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __iter__(self) -> Iterator[R]:
+        return iter(self.records)
+
+
+def check_page(spec: QuerySpec, number: int, size: int) -> None:
+    for what, n in (("number", number), ("size", size)):
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+            raise ClientError(f"{spec.model}: page() takes a {what} >= 1, not {n!r}")
+    if spec.offset or spec.limit is not None:
+        raise ClientError(f"{spec.model}: page() sets the offset and limit itself; drop limit() and offset()")
 
 
 def check_iterate(spec: QuerySpec, batch_size: int) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, TypeVar
 
-from ._query import QueryBase, check_iterate, values_list
+from ._query import Page, QueryBase, check_iterate, values_list
 
 __all__ = ["AsyncQuery"]
 
@@ -93,18 +93,26 @@ class AsyncQuery(QueryBase[R]):
         one call). Never retried blindly: a lost answer raises :class:`~zenoo_rpc.OutcomeUnknownError`."""
         return await self._client._run(self._create(values), timeout)
 
+    async def page(self, number: int, size: int, timeout: float | None = None) -> Page[R]:
+        """Page ``number`` (from 1) of ``size`` records and the total number of matching records, in one
+        call on Odoo 17+ (its count and its records in the same ``web_search_read``)."""
+        got: tuple[list[R], int] = await self._client._run(self._numbered_page(number, size), timeout)
+        return Page(got[0], got[1], number, size)
+
     def iterate(self, batch_size: int = 500, timeout: float | None = None) -> AsyncIterator[R]:
         """Stream every matching record, ``batch_size`` at a time, by keyset on ``id`` (constant memory);
+        on Odoo 17+ each page tells whether another follows, so no empty page is asked for at the end;
         ``timeout`` bounds each page. Bad arguments fail here, before anything is sent."""
         first = check_iterate(self._spec, batch_size)
 
         async def pages() -> AsyncIterator[R]:
             last = first
             while True:
-                page: list[R] = await self._client._run(self._page(last, batch_size), timeout)
+                got: tuple[list[R], bool] = await self._client._run(self._page(last, batch_size), timeout)
+                page, more = got
                 for rec in page:  # sync: yield from page
                     yield rec  # sync: -
-                if len(page) < batch_size:
+                if not more:
                     return
                 last = page[-1].id  # type: ignore[attr-defined]
 
