@@ -52,15 +52,16 @@ def pack(payload: Any) -> bytes:
     return gzip.compress(text.encode(), compresslevel=9, mtime=0)
 
 
-def plan(source: Path) -> tuple[dict[Path, bytes], list[Path]]:
-    """(file -> bytes it must hold, files to remove) for an import of ``source``."""
+def plan(source: Path, package: Path = PACKAGE, corpus: Path = CORPUS) -> tuple[dict[Path, bytes], list[Path]]:
+    """(file -> bytes it must hold, files to remove) for an import of ``source`` into ``package`` (the
+    emulator's database) and ``corpus`` (the tests' recordings)."""
     want: dict[Path, bytes] = {}
     versions = sorted(p.name for p in source.iterdir() if (p / "version.json").exists())
     if not versions:
         raise SystemExit(f"{source}: no <version>/version.json in it: not the recorded Odoo material")
     for version in versions:
         src = source / version
-        dest = PACKAGE / version
+        dest = package / version
         for name in ("version.json", "models.json", "installed_modules.json"):
             want[dest / (name + ".gz")] = pack(json.loads((src / name).read_text()))
         for sub in ("schema", "data"):
@@ -68,16 +69,16 @@ def plan(source: Path) -> tuple[dict[Path, bytes], list[Path]]:
                 want[dest / sub / (path.name + ".gz")] = pack(json.loads(path.read_text()))
         for name, origin in CORPUS_FILES.items():
             if (src / origin).exists():
-                want[CORPUS / version / name] = pack(json.loads((src / origin).read_text()))
+                want[corpus / version / name] = pack(json.loads((src / origin).read_text()))
     remove: list[Path] = []
     for version in versions:
-        for folder in (PACKAGE / version, PACKAGE / version / "schema", PACKAGE / version / "data"):
+        for folder in (package / version, package / version / "schema", package / version / "data"):
             if folder.is_dir():
                 for path in sorted(folder.iterdir()):
                     stale = path.name.endswith((".json", ".json.gz")) and path.name not in OWN_FILES
                     if path.is_file() and stale and path not in want:
                         remove.append(path)
-        folder = CORPUS / version
+        folder = corpus / version
         if folder.is_dir():
             remove.extend(p for p in sorted(folder.iterdir()) if p.is_file() and p not in want)
     return want, remove
@@ -94,21 +95,30 @@ def main(argv: list[str] | None = None) -> int:
     if not source.is_dir():
         print(f"{source}: no such folder (give --source or set ZENOO_SHARED_ODOO)", file=sys.stderr)
         return 2
-    want, remove = plan(source)
+    changes = run(source, check=args.check)
+    return 1 if args.check and changes else 0
+
+
+def run(source: Path, *, check: bool = False, package: Path = PACKAGE, corpus: Path = CORPUS) -> list[str]:
+    """Import ``source`` (with ``check``, only tell): one line per file that is or would be changed."""
+    want, remove = plan(source, package, corpus)
     changed = [p for p, data in want.items() if not p.exists() or p.read_bytes() != data]
-    for path in changed:
-        print(f"{'stale' if path.exists() else 'missing'}: {path.relative_to(ROOT)}")
-    for path in remove:
-        print(f"not in the source: {path.relative_to(ROOT)}")
-    if args.check:
-        return 1 if changed or remove else 0
-    for path in changed:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(want[path])
-    for path in remove:
-        path.unlink()
-    print(f"{len(changed)} written, {len(remove)} removed, {len(want) - len(changed)} unchanged")
-    return 0
+    lines = [f"{'stale' if p.exists() else 'missing'}: {_shown(p)}" for p in changed]
+    lines += [f"not in the source: {_shown(p)}" for p in remove]
+    for line in lines:
+        print(line)
+    if not check:
+        for path in changed:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(want[path])
+        for path in remove:
+            path.unlink()
+        print(f"{len(changed)} written, {len(remove)} removed, {len(want) - len(changed)} unchanged")
+    return lines
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 if __name__ == "__main__":
