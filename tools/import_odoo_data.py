@@ -52,7 +52,9 @@ def pack(payload: Any) -> bytes:
     return gzip.compress(text.encode(), compresslevel=9, mtime=0)
 
 
-def plan(source: Path, package: Path = PACKAGE, corpus: Path = CORPUS) -> tuple[dict[Path, bytes], list[Path]]:
+def plan(
+    source: Path, package: Path = PACKAGE, corpus: Path = CORPUS
+) -> tuple[dict[Path, bytes], list[Path]]:
     """(file -> bytes it must hold, files to remove) for an import of ``source`` into ``package`` (the
     emulator's database) and ``corpus`` (the tests' recordings)."""
     want: dict[Path, bytes] = {}
