@@ -215,3 +215,12 @@ def test_the_repository_copy_is_that_of_the_recordings() -> None:
     if not (source / "19.0" / "version.json").exists():
         pytest.skip("the recordings are not beside this checkout")
     assert _tool().run(source, check=True) == []
+
+
+def test_the_name_of_a_record_outside_the_tables_is_found_in_tables_not_read_yet() -> None:
+    """A many2one to a model without a table (resource.calendar) is named from the values recorded in other
+    tables, even those no call has read yet."""
+    db = Database("17.0")
+    assert not db.tables["res.company"].is_loaded and "resource.calendar" not in db.tables
+    assert db.display_name("resource.calendar", 1) == "Standard 40 hours/week"
+    assert db.display_name("resource.calendar", 999) == "resource.calendar,999"
