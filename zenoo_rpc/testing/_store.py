@@ -96,6 +96,7 @@ class Table:
         schema_file: Path | None = None,
         data_file: Path | None = None,
         loaded: Callable[[Table, list[dict[str, Any]]], None] | None = None,
+        lock: threading.RLock | None = None,
     ) -> None:
         self.model = model
         self.order = order or "id"
@@ -103,6 +104,7 @@ class Table:
         self._schema_file = schema_file
         self._data_file = data_file
         self._loaded = loaded
+        self._lock = lock or threading.RLock()  # the database's: a test thread may read while the server does
         self._rows: Rows | None = None
         self._next_id = 1
         if data_file is None:
@@ -159,6 +161,11 @@ class Table:
         _bump(self)
 
     def _load(self) -> None:
+        with self._lock:
+            if self._rows is None:
+                self._read()
+
+    def _read(self) -> None:
         assert self._data_file is not None
         payload = read_json(self._data_file)
         if payload.get("model") != self.model:
@@ -224,6 +231,7 @@ class Database:
                 schema_file=schema_file,
                 data_file=data_files.get(model),
                 loaded=self._loaded,
+                lock=self.lock,
             )
         unknown = sorted(set(data_files) - set(self.tables))
         if unknown:
