@@ -224,3 +224,26 @@ def test_the_name_of_a_record_outside_the_tables_is_found_in_tables_not_read_yet
     assert not db.tables["res.company"].is_loaded and "resource.calendar" not in db.tables
     assert db.display_name("resource.calendar", 1) == "Standard 40 hours/week"
     assert db.display_name("resource.calendar", 999) == "resource.calendar,999"
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_new_purchase_order_is_named_by_its_sequence(version: str) -> None:
+    """Like sale orders, purchase orders get the next number of their sequence (P, five digits) and Odoo's
+    defaults (an RFQ of the current user in the company's currency), not a missing-name error."""
+    with OdooEmulator(version) as odoo:
+        client = _client(odoo)
+        first = client.execute_kw("purchase.order", "create", [{"partner_id": 10}])
+        second = client.execute_kw("purchase.order", "create", [{"partner_id": 10, "name": "New"}])
+        mine = client.execute_kw("purchase.order", "create", [{"partner_id": 10, "name": "PO-MINE"}])
+        fields = ["name", "state", "priority", "user_id", "company_id", "currency_id", "display_name"]
+        rows = client.execute_kw("purchase.order", "read", [[first, second, mine], fields])
+        assert [r["name"] for r in rows] == ["P00012", "P00013", "PO-MINE"]
+        assert rows[0]["display_name"] == "P00012"
+        assert {(r["state"], r["priority"], r["user_id"][0], r["company_id"][0]) for r in rows} == {
+            ("draft", "0", 2, 1)
+        }
+        assert (
+            rows[0]["currency_id"]
+            == client.execute_kw("res.company", "read", [[1], ["currency_id"]])[0]["currency_id"]
+        )
+        client.close()
