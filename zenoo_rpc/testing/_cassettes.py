@@ -418,15 +418,28 @@ def _service_call(service: str, method: str, args: Any) -> dict[str, Any]:
     return {"service": service, "method": method, "args": args}
 
 
-def _match_calls(r1: Any, r2: Any) -> None:
-    """vcrpy matcher: the same RPC call (an AssertionError says what differs)."""
+_TARGET = ("endpoint", "http", "service", "db", "model", "method", "path")
+
+
+def _match_target(r1: Any, r2: Any) -> None:
+    """vcrpy matcher: the same endpoint, service, database, model and method."""
     if _key(r1) == _key(r2):
         return
     a, b = rpc_call(r1), rpc_call(r2)
-    if a != b:
-        differing = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
-        details = "; ".join(f"{k}: {a.get(k)!r:.200} != {b.get(k)!r:.200}" for k in differing)
-        raise AssertionError(f"another RPC call ({details})")
+    differing = [k for k in _TARGET if a.get(k) != b.get(k)]
+    if differing:
+        raise AssertionError("; ".join(f"{k}: {a.get(k)!r} != {b.get(k)!r}" for k in differing))
+
+
+def _match_arguments(r1: Any, r2: Any) -> None:
+    """vcrpy matcher: the same arguments (an AssertionError says which differ)."""
+    if _key(r1) == _key(r2):
+        return
+    a, b = rpc_call(r1), rpc_call(r2)
+    differing = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k) and k not in _TARGET)
+    if differing:
+        details = "; ".join(f"{k}: {a.get(k)!r:.300} != {b.get(k)!r:.300}" for k in differing)
+        raise AssertionError(f"the same method with other arguments ({details})")
 
 
 class _Loaded(dict):  # type: ignore[type-arg]
@@ -468,7 +481,8 @@ class _Persister:
 
         path = Path(cassette_path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = serialize(cassette_dict, serializer).encode("utf-8")
+        responses = [dict(r) if isinstance(r, _Loaded) else r for r in cassette_dict["responses"]]
+        data = serialize({**cassette_dict, "responses": responses}, serializer).encode("utf-8")
         path.write_bytes(gzip.compress(data, mtime=0) if path.name.endswith(".gz") else data)
 
 
@@ -598,11 +612,12 @@ def use_cassette(
 
     recorder = vcr.VCR(
         record_mode=record_mode,
-        match_on=("zenoo_rpc_call",),
+        match_on=("zenoo_rpc_target", "zenoo_rpc_arguments"),
         serializer="zenoo_yaml",
         decode_compressed_response=True,
     )
-    recorder.register_matcher("zenoo_rpc_call", _match_calls)
+    recorder.register_matcher("zenoo_rpc_target", _match_target)
+    recorder.register_matcher("zenoo_rpc_arguments", _match_arguments)
     recorder.register_serializer("zenoo_yaml", _Serializer)
     recorder.register_persister(_Persister)
     with (
