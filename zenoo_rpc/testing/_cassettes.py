@@ -325,13 +325,20 @@ def rpc_call(request: Any) -> dict[str, Any]:
 
 
 def _key(request: Any) -> str:
-    return _call_key(
+    """The request's call as canonical JSON; kept on a scrubbed request (a copy that nothing changes)."""
+    cached = request.__dict__.get("_zenoo_key")
+    if cached is not None:
+        return str(cached)
+    key = _call_key(
         str(request.method).upper(),
         request.uri,
         _as_bytes(request.body),
         _header(request.headers, "X-Odoo-Database"),
         _header(request.headers, "Content-Type").lower(),
     )
+    if request.__dict__.get("_zenoo_scrubbed"):
+        request._zenoo_key = key
+    return key
 
 
 @functools.lru_cache(maxsize=8192)
@@ -421,11 +428,19 @@ def _service_call(service: str, method: str, args: Any) -> dict[str, Any]:
 _TARGET = ("endpoint", "http", "service", "db", "model", "method", "path")
 
 
+@functools.lru_cache(maxsize=16384)
+def _parsed(key: str) -> dict[str, Any]:
+    """A key as a dict (shared: never changed)."""
+    call: dict[str, Any] = json.loads(key)
+    return call
+
+
 def _match_target(r1: Any, r2: Any) -> None:
     """vcrpy matcher: the same endpoint, service, database, model and method."""
-    if _key(r1) == _key(r2):
+    k1, k2 = _key(r1), _key(r2)
+    if k1 == k2:
         return
-    a, b = rpc_call(r1), rpc_call(r2)
+    a, b = _parsed(k1), _parsed(k2)
     differing = [k for k in _TARGET if a.get(k) != b.get(k)]
     if differing:
         raise AssertionError("; ".join(f"{k}: {a.get(k)!r} != {b.get(k)!r}" for k in differing))
@@ -433,9 +448,10 @@ def _match_target(r1: Any, r2: Any) -> None:
 
 def _match_arguments(r1: Any, r2: Any) -> None:
     """vcrpy matcher: the same arguments (an AssertionError says which differ)."""
-    if _key(r1) == _key(r2):
+    k1, k2 = _key(r1), _key(r2)
+    if k1 == k2:
         return
-    a, b = rpc_call(r1), rpc_call(r2)
+    a, b = _parsed(k1), _parsed(k2)
     differing = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k) and k not in _TARGET)
     if differing:
         details = "; ".join(f"{k}: {a.get(k)!r:.300} != {b.get(k)!r:.300}" for k in differing)
