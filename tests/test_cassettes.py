@@ -7,9 +7,9 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import shutil
 import subprocess
 import sys
-import textwrap
 import xmlrpc.client
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from zenoo_rpc import SyncZenooClient, ZenooClient
 from zenoo_rpc.testing import SCRUBBED, OdooEmulator, rpc_call, use_cassette
 from zenoo_rpc.testing._cassettes import scrub_request, scrub_response
 
+ROOT = Path(__file__).resolve().parents[1]
 PROTOCOLS = ("jsonrpc", "xmlrpc", "session", "json2")
 PASSWORD = "S3cret-Pa55word-of-admin"  # distinctive: the login "admin" is in every cassette
 
@@ -301,26 +302,9 @@ def test_tracebacks_and_xml_bodies_are_block_literals(
 
 # -- the pytest fixture ------------------------------------------------------------------------------------------
 def test_the_pytest_fixture_records_once_then_replays(tmp_path: Path) -> None:
-    (tmp_path / "test_shop.py").write_text(
-        textwrap.dedent(
-            """
-            import pytest
-            from zenoo_rpc import SyncZenooClient, ZenooClient
-
-            @pytest.mark.zenoo_cassette
-            def test_partners(zenoo_cassette):
-                client = SyncZenooClient(zenoo_cassette.url)
-                client.login(zenoo_cassette.db, zenoo_cassette.user, zenoo_cassette.password)
-                assert client.model("res.partner").filter(id=1).count() == 1
-
-            @pytest.mark.zenoo_cassette("shared/async.yaml")
-            async def test_async(zenoo_cassette):
-                async with ZenooClient(zenoo_cassette.url) as client:
-                    await client.login(zenoo_cassette.db, zenoo_cassette.user, zenoo_cassette.password)
-                    assert await client.execute_kw("res.partner", "search_count", [[["id", "=", 1]]]) == 1
-            """
-        )
-    )
+    """The documented example (examples/cassettes/test_shop.py) in a project of its own: it fails without
+    cassettes, records them against an emulator, then passes from them with the emulator gone."""
+    shutil.copy(ROOT / "examples" / "cassettes" / "test_shop.py", tmp_path / "test_shop.py")
     (tmp_path / "test_plain.py").write_text(
         "import sys\n\ndef test_unmarked():\n    assert 'vcr' not in sys.modules and 'yaml' not in sys.modules\n"
     )
@@ -349,7 +333,7 @@ def test_the_pytest_fixture_records_once_then_replays(tmp_path: Path) -> None:
         )
         assert recorded.returncode == 0, recorded.stdout + recorded.stderr
     cassettes = sorted(p.relative_to(tmp_path).as_posix() for p in (tmp_path / "cassettes").rglob("*.yaml"))
-    assert cassettes == ["cassettes/shared/async.yaml", "cassettes/test_shop/test_partners.yaml"]
+    assert cassettes == ["cassettes/partners/first.yaml", "cassettes/test_shop/test_companies.yaml"]
     for name in cassettes:
         assert PASSWORD not in (tmp_path / name).read_text()
     replayed = run()  # the emulator is gone: the cassettes answer

@@ -606,15 +606,17 @@ def use_cassette(
 ) -> Iterator[ZenooCassette]:
     """Record (or replay) the HTTP traffic of the block into the cassette at ``path``.
 
-    ``record_mode`` is one of :data:`RECORD_MODES` (``"none"``: replay only). ``password`` and ``api_key``
-    are scrubbed wherever they appear, with ``secrets``; ``vcr_options`` go to vcrpy's ``use_cassette``
+    ``record_mode`` is one of :data:`RECORD_MODES` (``"none"``: replay only). ``url``, ``db`` and ``user`` are
+    kept in the cassette for its replays; ``password`` wherever Odoo reads one, ``api_key`` and ``secrets``
+    wherever they appear are scrubbed; ``vcr_options`` go to vcrpy's ``use_cassette``
     (``before_record_request``/``before_record_response`` run after the scrubbing).
     """
     import vcr
 
     if record_mode not in RECORD_MODES:
         raise ValueError(f"record_mode {record_mode!r}: use one of {', '.join(RECORD_MODES)}")
-    literals = tuple(s for s in (*secrets, password, api_key) if s and s != SCRUBBED)
+    # a password is scrubbed where Odoo reads it, not as text: a short one ("admin") is also a login and a word
+    literals = tuple(s for s in (*secrets, api_key) if s and s != SCRUBBED)
     user_request = vcr_options.pop("before_record_request", None)
     user_response = vcr_options.pop("before_record_response", None)
 
