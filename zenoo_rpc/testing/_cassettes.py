@@ -202,10 +202,10 @@ def _scrub_body(path: str, content_type: str, body: bytes | None) -> bytes | Non
     payload = _json(body)
     if payload is not None:
         scrubbed = _scrub_tree(payload)
-        if kind == "jsonrpc" and isinstance(scrubbed, dict) and isinstance(scrubbed.get("params"), dict):
-            params = scrubbed["params"]
-            params["args"] = _scrub_service_args(
-                str(params.get("service", "")), str(params.get("method", "")), params.get("args")
+        rpc = scrubbed.get("params") if isinstance(scrubbed, dict) else None
+        if kind == "jsonrpc" and isinstance(rpc, dict) and "args" in rpc:
+            rpc["args"] = _scrub_service_args(
+                str(rpc.get("service", "")), str(rpc.get("method", "")), rpc["args"]
             )
         if scrubbed == payload:
             return body
