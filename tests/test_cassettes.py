@@ -247,6 +247,14 @@ def test_scrubbing_a_request() -> None:
     assert b"pw" not in scrub_request(_request("/xmlrpc/2/object", xml)).body
 
 
+def test_a_request_without_secrets_is_left_as_it_was() -> None:
+    version = _request(
+        "/jsonrpc",
+        b'{"jsonrpc":"2.0","method":"call","id":1,"params":{"service":"common","method":"version"}}',
+    )
+    assert scrub_request(version).body == version.body
+
+
 def test_scrubbing_a_response() -> None:
     body = json.dumps({"jsonrpc": "2.0", "id": 1, "result": {"uid": 2, "csrf_token": "tok"}}).encode()
     response = {
