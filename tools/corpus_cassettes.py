@@ -3,9 +3,9 @@
     python tools/corpus_cassettes.py           # write tests/cassettes/corpus/<version>/<file>.yaml.gz
     python tools/corpus_cassettes.py --check   # fail when a committed cassette is not what the corpus gives
 
-The corpus (``$ZENOO_SHARED_ODOO``, else ``../shared/odoo`` beside the checkout) holds real request/response
-pairs recorded from Odoo 17.0, 18.0 and 19.0: ``corpus/read.json``, ``corpus/write.json``, ``errors.json`` and
-``json2_examples.json``. Each file becomes one cassette in the format of ``zenoo_rpc.testing.use_cassette``
+The corpus in ``tests/odoo_corpus/<version>/`` (imported from the recordings by tools/import_odoo_data.py)
+holds real request/response pairs recorded from Odoo 17.0, 18.0 and 19.0: ``read``, ``write``, ``errors`` and
+``json2_examples``. Each file becomes one cassette in the format of ``zenoo_rpc.testing.use_cassette``
 (scrubbed by the same code), its interactions in file order; the cassette's metadata keeps each interaction's
 label (and write scenario/step), the server's ``common.version`` answer and where it came from. The answers
 are Odoo's as recorded (JSON re-serialized from the corpus' parsed form, XML-RPC and HTML bodies as they were).
@@ -17,7 +17,6 @@ import argparse
 import gzip
 import http
 import json
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -25,22 +24,22 @@ from typing import Any
 
 from vcr.request import Request
 
+from zenoo_rpc._jsondata import json_path, read_json
 from zenoo_rpc.testing._cassettes import _Persister, _Serializer, scrub_request, scrub_response
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "cassettes" / "corpus"
 VERSIONS = ("17.0", "18.0", "19.0")
+#: each corpus file and where it lies in the recordings (named in the cassette's metadata)
 FILES = {
     "read": "corpus/read.json",
     "write": "corpus/write.json",
     "errors": "errors.json",
     "json2_examples": "json2_examples.json",
 }
+CORPUS = ROOT / "tests" / "odoo_corpus"
+VERSION_INFO = ROOT / "zenoo_rpc" / "testing" / "odoo_data"
 URL = "http://localhost:8069"
-
-
-def shared() -> Path:
-    return Path(os.environ.get("ZENOO_SHARED_ODOO") or ROOT.parent / "shared" / "odoo")
 
 
 def _body(value: Any, content_type: str) -> bytes | None:
@@ -76,17 +75,17 @@ def _interaction(case: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
 
 def cassette(version: str, name: str) -> bytes | None:
     """The cassette of one corpus file (gzip-compressed YAML), or None when the version has no such file."""
-    source = shared() / version / FILES[name]
-    if not source.exists():
+    source = json_path(CORPUS / version / f"{name}.json")
+    if source is None:
         return None
-    cases: list[dict[str, Any]] = json.loads(source.read_text())
+    cases: list[dict[str, Any]] = read_json(source)
     requests, responses, labels = [], [], []
     for case in cases:
         request, response = _interaction(case)
         requests.append(request)
         responses.append(response)
         labels.append({k: case[k] for k in ("label", "scenario", "step") if k in case})
-    version_info = json.loads((shared() / version / "version.json").read_text())
+    version_info = read_json(VERSION_INFO / version / "version.json")
     if (
         isinstance(version_info, dict) and "response" in version_info
     ):  # a recorded case rather than the answer
@@ -109,9 +108,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--check", action="store_true", help="compare with the committed cassettes")
     args = parser.parse_args(argv)
-    if not (shared() / "19.0").is_dir():
-        print(f"no corpus at {shared()}: set ZENOO_SHARED_ODOO", file=sys.stderr)
-        return 2
     stale = []
     for version in VERSIONS:
         for name in FILES:
