@@ -569,6 +569,7 @@ class ZenooCassette:
 
     @property
     def path(self) -> Path:
+        """The cassette's file."""
         return Path(self.cassette._path)
 
     @property
@@ -583,6 +584,7 @@ class ZenooCassette:
 
     @property
     def all_played(self) -> bool:
+        """Whether every recorded answer was replayed (a test that made fewer calls than recorded: False)."""
         return bool(self.cassette.all_played)
 
     def __repr__(self) -> str:
