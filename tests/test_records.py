@@ -64,6 +64,7 @@ def test_assignments_are_tracked_and_unknown_fields_refused(kind: str) -> None:
     assert rec.zenoo_changes() == {}
     rec.name = "Renamed"
     rec.email = "a@b.c"  # a field that was read as False
+    assert rec.is_company is True  # the first read of a value from the row: the assignments stay
     assert rec.name == "Renamed" and rec.zenoo_changes() == {"email": "a@b.c", "name": "Renamed"}
     rec.zenoo_load("phone", "+32")  # as read from the server: loaded, not a change
     assert rec.zenoo_get("phone") == "+32" and "phone" in set(rec._zenoo_loaded())
@@ -151,3 +152,14 @@ def test_message_uses_odoo_names_of_renamed_attributes() -> None:
     assert ResPartner.__zenoo_attrs__["ref"] == "ref_"  # a keyword-like name, renamed
     message = _message(ResPartner.from_odoo({"id": 1}), "ref_")
     assert message.startswith("res.partner.ref was not loaded") and 'names "ref"' in message
+
+
+def test_datetimes_parse_as_odoo_writes_them() -> None:
+    from zenoo_rpc._core.records import parse_datetime
+
+    assert parse_datetime("2024-05-06 07:08:09.123") == dt.datetime(
+        2024, 5, 6, 7, 8, 9, tzinfo=dt.timezone.utc
+    )
+    assert parse_datetime(False) is None
+    with pytest.raises(ValueError, match="not an Odoo datetime"):
+        parse_datetime("06/05/2024")

@@ -44,9 +44,20 @@ def parse_date(value: Any) -> dt.date | None:
 
 
 def parse_datetime(value: Any) -> dt.datetime | None:
+    """``2024-05-06 07:08:09`` (Odoo's format, UTC) -> an aware datetime; a malformed value is a ValueError."""
     if not value:
         return None
-    return dt.datetime.strptime(value[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=dt.timezone.utc)
+    if len(value) < 19 or value[4] != "-" or value[7] != "-" or value[10] != " ":
+        raise ValueError(f"not an Odoo datetime: {value!r}")
+    return dt.datetime(
+        int(value[0:4]),
+        int(value[5:7]),
+        int(value[8:10]),
+        int(value[11:13]),
+        int(value[14:16]),
+        int(value[17:19]),
+        tzinfo=dt.timezone.utc,
+    )
 
 
 class ClassFamily(Protocol):
@@ -87,22 +98,41 @@ class BaseRecord:
     if not TYPE_CHECKING:  # hidden from type checkers, so that a misspelled attribute is a type error
 
         def __getattr__(self, name: str) -> Any:
-            # Called only when normal lookup failed: a field not read yet (converted now from the row and
-            # kept), a declared field that was not loaded, or no such field.
-            if name[:1] != "_":
-                cls = type(self)
-                entry = _by_attr(cls).get(name)
-                if entry is not None:
-                    try:
-                        at = object.__getattribute__(self, "_zenoo_keys").get(entry[0])
-                    except AttributeError:
-                        at = None
-                    if at is not None:
-                        value = entry[1](object.__getattribute__(self, "_zenoo_raw")[at])
-                        _tag(value, (cls.__zenoo_model__, entry[0]))
-                        object.__setattr__(self, name, value)
-                        return value
+            # Called only when normal lookup failed: the first read of a field of a record whose row is not
+            # converted yet (all of it is converted now, so that every further read is a plain attribute
+            # lookup), a declared field that was not loaded, or no such field.
+            if name[:1] != "_" and self._zenoo_convert():
+                found = object.__getattribute__(self, "__dict__")
+                if name in found:
+                    return found[name]
             raise self._zenoo_missing(name)
+
+    def _zenoo_convert(self) -> bool:
+        """Convert the row's values into the instance dictionary (values assigned or loaded since stay);
+        False when there was nothing to convert."""
+        try:
+            keys = object.__getattribute__(self, "_zenoo_keys")
+        except AttributeError:
+            return False
+        if not keys:
+            return False
+        cls = type(self)
+        plan = _plan(cls)
+        raw = object.__getattribute__(self, "_zenoo_raw")
+        found: dict[str, Any] = object.__getattribute__(self, "__dict__")
+        model = cls.__zenoo_model__
+        for key, at in keys.items():
+            step = plan.get(key)
+            if step is None:
+                continue  # not a field of the class (``id`` is a slot)
+            attr, conv, relational = step
+            if attr not in found:
+                value = found[attr] = conv(raw[at])
+                if relational:
+                    _tag(value, (model, key))
+        _SET_KEYS(self, _EMPTY)
+        _SET_RAW(self, ())
+        return True
 
     @classmethod
     def _zenoo_wrap(cls: type[R], row: Mapping[str, Any]) -> R:
@@ -330,6 +360,20 @@ def _by_attr(cls: type[BaseRecord]) -> dict[str, tuple[str, Callable[[Any], Any]
     return found
 
 
+def _plan(cls: type[BaseRecord]) -> dict[str, tuple[str, Callable[[Any], Any], bool]]:
+    """Odoo name -> (attribute, conversion, relational) of a generated class, made once per class."""
+    found: dict[str, tuple[str, Callable[[Any], Any], bool]] | None = cls.__dict__.get("__zenoo_plan__")
+    if found is None:
+        fields = cls.__zenoo_schema__.fields
+        found = {
+            name: (attr, conv, name in fields and fields[name].is_relational)
+            for name, (attr, conv) in cls.__zenoo_from_odoo__.items()
+            if name != "id"  # a slot
+        }
+        type.__setattr__(cls, "__zenoo_plan__", found)
+    return found
+
+
 class DynamicRecord(BaseRecord):
     """A record of a model with no generated class: values converted by the schema read at run time."""
 
@@ -376,19 +420,34 @@ class DynamicRecord(BaseRecord):
         values = self._zenoo_cache()
         if name in values:
             return values[name]
+        if self._zenoo_convert() and name in values:
+            return values[name]
+        raise self._zenoo_missing(name)
+
+    def _zenoo_convert(self) -> bool:
         try:
-            at = object.__getattribute__(self, "_zenoo_keys").get(name)
+            keys = object.__getattribute__(self, "_zenoo_keys")
         except AttributeError:
-            at = None
-        if at is None:
-            raise self._zenoo_missing(name)
-        raw = object.__getattribute__(self, "_zenoo_raw")[at]
-        info = object.__getattribute__(self, "_schema").fields.get(name)
-        if info is not None:
-            raw = _convert(info, raw, object.__getattribute__(self, "_related"))
-            _tag(raw, (object.__getattribute__(self, "_schema").model, name))
-        values[name] = raw
-        return raw
+            return False
+        if not keys:
+            return False
+        values = self._zenoo_cache()
+        raw = object.__getattribute__(self, "_zenoo_raw")
+        schema: ModelSchema = object.__getattribute__(self, "_schema")
+        fields, related = schema.fields, object.__getattribute__(self, "_related")
+        for key, at in keys.items():
+            if key in values:
+                continue
+            info = fields.get(key)
+            value = raw[at]
+            if info is not None:
+                value = _convert(info, value, related)
+                if info.is_relational:
+                    _tag(value, (schema.model, key))
+            values[key] = value
+        _SET_KEYS(self, _EMPTY)
+        _SET_RAW(self, ())
+        return True
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name.startswith("_"):
