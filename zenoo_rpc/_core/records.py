@@ -5,8 +5,8 @@ instead of returning ``None`` (:class:`FieldNotOnServerError` when its client kn
 ``display_name``); x2many values are lists of partial records. Prefetching replaces them with full records.
 
 Building records is on the hot path of every read, so a record keeps the row's wire values as they came (a
-tuple, beside a field -> position table shared by every record of the read) and converts a value when it is
-first read (the converted value is kept): building one is an allocation, and a record holds less than the
+tuple, beside a field -> position table shared by every record of the read) and converts them when a field is
+first read (the converted values are kept): building one is an allocation, and a record holds less than the
 row's dict did. Related records (a many2one's partial record) are made on first access too.
 """
 
