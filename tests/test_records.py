@@ -59,6 +59,24 @@ def test_values_equality_repr_copy_and_pickle(kind: str) -> None:
 
 
 @pytest.mark.parametrize("kind", ["typed", "dynamic"])
+def test_records_read_through_a_client_pickle_and_copy_without_it(
+    client: Any, odoo: OdooEmulator, kind: str
+) -> None:
+    """Before, pickling a record read through a client failed (the client's locks; for a typed record, every
+    field it did not hold)."""
+    partners = client.model(ResPartner) if kind == "typed" else client.model_by_name("res.partner")
+    rec = partners.order_by("id").only("name", "country_id").first()
+    rec.name = "Changed"
+    for clone in (pickle.loads(pickle.dumps(rec)), copy.copy(rec), copy.deepcopy(rec)):
+        assert clone == rec and clone.name == "Changed" and clone.zenoo_changes() == {"name": "Changed"}
+        assert clone.country_id == rec.country_id
+        with pytest.raises(RuntimeError, match="not bound to a client"):
+            clone.save()
+        assert "refresh" not in _message(clone, "email")
+    assert rec.zenoo_client() is not None  # the original keeps its client
+
+
+@pytest.mark.parametrize("kind", ["typed", "dynamic"])
 def test_assignments_are_tracked_and_unknown_fields_refused(kind: str) -> None:
     rec = ResPartner.from_odoo(dict(ROW)) if kind == "typed" else _dynamic([ROW])[0]
     assert rec.zenoo_changes() == {}

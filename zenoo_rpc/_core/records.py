@@ -318,6 +318,29 @@ class BaseRecord:
     def from_odoo(cls, row: Mapping[str, Any]) -> Any:
         raise NotImplementedError
 
+    # -- pickling and copying: the values, not the client (a copy or an unpickled record is not bound) -----
+    def __getstate__(self) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+        slots: dict[str, Any] = {}
+        for klass in type(self).__mro__:
+            for name in klass.__dict__.get("__slots__", ()):
+                if name != "__zenoo_bound__" and name not in slots:
+                    try:
+                        slots[name] = object.__getattribute__(self, name)
+                    except AttributeError:
+                        continue
+        try:
+            found: dict[str, Any] | None = dict(object.__getattribute__(self, "__dict__"))
+        except AttributeError:
+            found = None
+        return found or None, slots
+
+    def __setstate__(self, state: tuple[dict[str, Any] | None, dict[str, Any]]) -> None:
+        found, slots = state
+        for name, value in slots.items():
+            object.__setattr__(self, name, value)
+        if found:
+            object.__getattribute__(self, "__dict__").update(found)
+
     def __repr__(self) -> str:
         try:
             rid = self.id
