@@ -164,6 +164,13 @@ def test_message_of_a_record_built_without_a_client(kind: str) -> None:
     )
     country = ResCountry.ref(5)  # made by hand: no field holds it
     assert "was built without it" in _message(country, "code")
+    # the records of a field of a record built from a row know that field, x2many ones too
+    tag = (ResPartner.from_odoo(dict(ROW)) if kind == "typed" else _dynamic([ROW])[0]).category_id[0]
+    assert _message(tag, "color") == (
+        "res.partner.category.color was not loaded: this res.partner.category record is the value of "
+        'res.partner.category_id, read without it: read the field with only(..., "category_id.color") of the '
+        'res.partner query, or the whole record with prefetch_related("category_id")'
+    )
 
 
 def test_message_uses_odoo_names_of_renamed_attributes() -> None:

@@ -419,9 +419,9 @@ class FieldNotLoadedError(ZenooError, AttributeError):
         if via is not None:
             parent, name = via
             how = (
-                f"this {model} record is the value of {parent}.{name}, which holds only its id (and display "
-                f'name): read the field with only(..., "{name}.{field}") of the {parent} query, or the whole '
-                f'record with prefetch_related("{name}")'
+                f"this {model} record is the value of {parent}.{name}, read without it: read the field with "
+                f'only(..., "{name}.{field}") of the {parent} query, or the whole record with '
+                f'prefetch_related("{name}")'
             )
         elif bound:
             how = f'the query\'s only() left it out: add "{field}" to only() of the {model} query'
