@@ -304,7 +304,20 @@ class Bench:
         if not self.target.writes:
             print(f"[{self.label:>5}] 3 batch create: skipped (writes only with --write-db <database>)")
             return
-        data = [{"name": f"Bench {i}", "email": f"bench{i}@example.com"} for i in range(100)]
+        # a mark of this run in every name, so that the cleanup removes what this run created and nothing else
+        mark = f"Zenoo bench {os.getpid()}-{time.time_ns()}"
+        data = [{"name": f"{mark} {i}", "email": f"bench{i}@example.com"} for i in range(100)]
+        try:
+            self._batch_create(data)
+        finally:
+            if self.odoo is not None:
+                self.odoo.reset_data()
+            else:  # the partners this workload created, in the database named by --write-db
+                made = self.c.raw.kw("res.partner", "search", [[("name", "=like", f"{mark} %")]], {})
+                if made:
+                    self.c.raw.kw("res.partner", "unlink", [made], {})
+
+    def _batch_create(self, data: list[dict[str, Any]]) -> None:
 
         def z_sync() -> Any:
             return self.c.sync.model(ResPartner).create(data)
@@ -343,17 +356,6 @@ class Bench:
                 1,
                 counted=False,
             )
-        if self.odoo is not None:
-            self.odoo.reset_data()
-        else:  # the partners this workload created, in the database named by --write-db
-            made = self.c.raw.kw(
-                "res.partner",
-                "search",
-                [[("email", "=like", "bench%@example.com"), ("name", "=like", "Bench %")]],
-                {},
-            )
-            if made:
-                self.c.raw.kw("res.partner", "unlink", [made], {})
 
     def concurrent(self) -> None:
         def seed_three_async() -> Any:
@@ -758,15 +760,24 @@ def main(argv: list[str] | None = None) -> None:
         print("writes: none (the workloads that create records run only with --write-db <database>)")
     for latency in [0.0] if target.real else ns.latency or [0.0, 50.0]:
         bench = Bench(latency, ns.quick, target)
+        workloads = [
+            bench.simple_query,
+            bench.cold_start,
+            bench.batch_create,
+            bench.concurrent,
+            bench.n_plus_one,
+        ]
+        if latency == 0 and not target.real:
+            workloads += [bench.large_read, bench.streaming]
         try:
-            bench.simple_query()
-            bench.cold_start()
-            bench.batch_create()
-            bench.concurrent()
-            bench.n_plus_one()
-            if latency == 0 and not target.real:
-                bench.large_read()
-                bench.streaming()
+            for workload in workloads:
+                try:
+                    workload()
+                except Exception as exc:  # Zenoo's, odoorpc's or the raw calls' refusal
+                    if not target.real:
+                        raise
+                    # a server without the demo data or the modules a workload reads (sale): the others run
+                    print(f"[ real] {workload.__name__}: skipped, the server refused it: {exc}", flush=True)
         finally:
             bench.close()
         results.extend(bench.results)
