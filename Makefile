@@ -41,10 +41,22 @@ check-generated:
 	$(PY) tools/async_to_sync.py --check
 	$(PY) -m zenoo_rpc.generator --from-schema zenoo_rpc/testing/odoo_data/$(VERSION) --models $(BUNDLED_MODELS) --out generated_models --check
 
+# `make bench` runs against the emulator; `make bench URL=https://... DB=mydb USER=admin PASSWORD=...` runs the
+# side-by-side workloads against that server instead (read-only unless WRITE_DB names the same database again).
+# USER counts only when given on the command line (the environment's USER is the shell's login); the password
+# reaches bench.run through the environment, so that make does not print it.
+BENCH_USER = $(if $(filter command line,$(origin USER)),$(USER),admin)
+BENCH_SERVER = $(if $(URL),--url '$(URL)' --db '$(DB)' --user '$(BENCH_USER)' $(if $(WRITE_DB),--write-db '$(WRITE_DB)'))
+
+bench: export ZENOO_BENCH_PASSWORD := $(or $(PASSWORD),$(ZENOO_BENCH_PASSWORD))
+
 bench: install
 	$(EDITABLE) '.[dev,bench]'
-	$(PY) -m bench.run
+	$(PY) -m bench.records --json bench/records.json
+	$(PY) -m bench.run $(BENCH_SERVER)
+ifeq ($(URL),)
 	$(PY) -m bench.imports --latency-ms 0 --latency-ms 20 --latency-ms 50 --json bench/imports.json
 	$(PY) -m bench.models_import --json bench/models_import.json
 	$(PY) -m bench.schema_drift --latency 0 --latency 20
 	$(PY) -m bench.observe_overhead
+endif

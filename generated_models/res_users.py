@@ -1314,22 +1314,17 @@ class ResUsers(BaseRecord):
 
     @classmethod
     def from_odoo(cls, row: Mapping[str, Any]) -> ResUsers:
-        """A record from a ``read``/``search_read`` row; fields not in the row stay not loaded."""
-        rec = cls.__new__(cls)
-        setter = object.__setattr__
-        for key, value in row.items():
-            found = _FROM_ODOO.get(key)
-            if found is not None:
-                setter(rec, found[0], found[1](value))
-        return rec
+        """A record from a ``read``/``search_read`` row (values converted when first read); fields not in the
+        row stay not loaded."""
+        return cls._zenoo_wrap(row)
 
     def to_odoo(self) -> ResUsersValues:
         """The loaded writable fields as ``create``/``write`` values."""
         out: dict[str, Any] = {}
         for attr, name in _WRITABLE:
             try:
-                value = object.__getattribute__(self, attr)
-            except AttributeError:
+                value = getattr(self, attr)
+            except AttributeError:  # not loaded
                 continue
             out[name] = convert.to_wire(value)
         return cast(ResUsersValues, out)
@@ -1663,6 +1658,7 @@ _FROM_ODOO: dict[str, tuple[str, Callable[[Any], Any]]] = {
 }
 
 ResUsers.__zenoo_attrs__ = {name: attr for name, (attr, _) in _FROM_ODOO.items()}
+ResUsers.__zenoo_from_odoo__ = _FROM_ODOO
 
 _WRITABLE: tuple[tuple[str, str], ...] = (
     ("action_id", "action_id"),

@@ -117,7 +117,9 @@ def test_one_class_imports_one_module_and_no_http_stack(generated: Path) -> None
         "import json, sys\n"
         "from my_models import ResPartner\n"
         "loaded = sorted(m for m in sys.modules if m.startswith('my_models'))\n"
-        "ResPartner.from_odoo({'id': 1, 'name': 'A', 'user_id': [2, 'M']})\n"
+        "rec = ResPartner.from_odoo({'id': 1, 'name': 'A', 'user_id': [2, 'M']})\n"
+        "after_build = sorted(m for m in sys.modules if m.startswith('my_models'))\n"
+        "rec.user_id\n"
         "after_convert = sorted(m for m in sys.modules if m.startswith('my_models'))\n"
         "ResPartner.F.country_id.code == 'BE'\n"
         "after_expr = sorted(m for m in sys.modules if m.startswith('my_models'))\n"
@@ -125,11 +127,13 @@ def test_one_class_imports_one_module_and_no_http_stack(generated: Path) -> None
         "stacks = [s for s in ('aiohttp', 'requests') if s in sys.modules]\n"
         "my_models.TypedSyncZenooClient\n"
         "sync = [s for s in ('aiohttp', 'requests') if s in sys.modules]\n"
-        "print(json.dumps(dict(loaded=loaded, after_convert=after_convert, after_expr=after_expr,"
+        "print(json.dumps(dict(loaded=loaded, after_build=after_build, after_convert=after_convert, after_expr=after_expr,"
         " stacks=stacks, sync=sync, dir=len(dir(my_models)), all=len(my_models.__all__))))\n"
     )
     got = _run(code, generated)
     assert got["loaded"] == ["my_models", "my_models.res_partner"]
+    # values are converted when first read: the related class's module is imported then
+    assert got["after_build"] == ["my_models", "my_models.res_partner"]
     assert got["after_convert"] == ["my_models", "my_models.res_partner", "my_models.res_users"]
     assert got["after_expr"][-1] == "my_models.res_users" and "my_models.res_country" in got["after_expr"]
     assert got["stacks"] == [] and got["sync"] == ["requests"]

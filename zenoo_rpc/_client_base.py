@@ -250,8 +250,8 @@ class ClientBase:
             flows.call(self._conn, record._zenoo_model_name(), "unlink", [[record.id]], None, self._context)
         )
 
-    def _refresh_record(self, record: BaseRecord) -> Any:
-        return self._run(flows.refresh_record(self._conn, record, self._context, self))
+    def _refresh_record(self, record: BaseRecord, fields: tuple[str, ...] = ()) -> Any:
+        return self._run(flows.refresh_record(self._conn, record, self._context, self, fields))
 
     # -- cache and batch setup -------------------------------------------------------------------------
     def _cache_manager(self, create: bool) -> CacheManager | None:

@@ -409,13 +409,30 @@ class DeprecatedProtocolWarning(FutureWarning):
 
 class FieldNotLoadedError(ZenooError, AttributeError):
     """A record attribute that was not read (``only()`` left it out); also an ``AttributeError``. The message
-    says how to get it."""
+    says how to get it: for a record read through a client, add the field to the query's ``only()`` or read it
+    now with ``record.refresh("field")``; for a related record (the value of ``via``, a ``(model, field)`` of
+    the record that holds it), the dotted ``only("field.sub")`` of the query or ``prefetch_related("field")``."""
 
-    def __init__(self, model: str, field: str) -> None:
-        super().__init__(
-            f"{model}.{field} was not loaded: the query's only() left it out; "
-            f"add it to only() or call refresh()"
-        )
+    def __init__(
+        self, model: str, field: str, *, bound: bool = False, via: tuple[str, str] | None = None
+    ) -> None:
+        if via is not None:
+            parent, name = via
+            how = (
+                f"this {model} record is the value of {parent}.{name}, read without it: read the field with "
+                f'only(..., "{name}.{field}") of the {parent} query, or the whole record with '
+                f'prefetch_related("{name}")'
+            )
+        elif bound:
+            how = f'the query\'s only() left it out: add "{field}" to only() of the {model} query'
+        else:
+            how = (
+                f"the record was built without it and is not bound to a client: read it with a {model} query "
+                f'whose only() names "{field}"'
+            )
+        if bound:
+            how += f', or read it now with record.refresh("{field}")'
+        super().__init__(f"{model}.{field} was not loaded: {how}")
         self.model = model
         self.field = field
 

@@ -602,15 +602,11 @@ def _build(conn: Connection, spec_cls: Any, model: str, rows: list[dict[str, Any
     # is one copy of the result set, not two
     records: list[Any] = rows
     if spec_cls is not None:
-        from_odoo = spec_cls.from_odoo
-        for i, row in enumerate(rows):
-            records[i] = from_odoo(row)
+        records = spec_cls._zenoo_wrap_rows(rows)
     else:
         schema = schema_for(conn, model)
         assert schema is not None
-        resolver = _resolver(conn, None)
-        for i, row in enumerate(rows):
-            records[i] = DynamicRecord.from_row(schema, row, resolver)
+        records = DynamicRecord.from_rows(schema, rows, _resolver(conn, None))
     if bind is not None:
         for rec in records:
             rec.zenoo_bind(bind)
@@ -1113,9 +1109,13 @@ def save_record(conn: Connection, record: BaseRecord, context: Mapping[str, Any]
     return True
 
 
-def refresh_record(conn: Connection, record: BaseRecord, context: Mapping[str, Any], bind: Any) -> Flow[Any]:
+def refresh_record(
+    conn: Connection, record: BaseRecord, context: Mapping[str, Any], bind: Any, extra: tuple[str, ...] = ()
+) -> Flow[Any]:
+    """Read the record's loaded fields again, and ``extra`` fields besides."""
     model = record._zenoo_model_name()
     fields = [f for f in record._zenoo_loaded() if f != "id"]
+    fields += [f for f in extra if f not in fields]
     cls = None if isinstance(record, DynamicRecord) else type(record)
     [rows] = yield from _reads(conn, cls, [_Read(model, "read", [[record.id]], {"fields": fields}, context)])
     if not rows:

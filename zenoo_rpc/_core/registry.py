@@ -12,8 +12,6 @@ import sys
 from collections.abc import Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import attrs
-
 if TYPE_CHECKING:
     from .records import BaseRecord
 
@@ -61,11 +59,12 @@ class ModelRegistry:
         return sorted(self._models)
 
     def record(self, cls: type[R]) -> type[R]:
-        """Class decorator of generated record classes: an attrs class with slots, bound to this registry."""
-        made: type[R] = attrs.define(slots=True, init=False, eq=False, repr=False)(cls)
-        made.__zenoo_registry__ = self
-        self._classes[made.__zenoo_model__] = made
-        return made
+        """Class decorator of generated record classes: binds the class to this registry. The class keeps no
+        slot per field (a record holds the row it was read from, see ``BaseRecord``): its annotations are for
+        type checkers."""
+        cls.__zenoo_registry__ = self
+        self._classes[cls.__zenoo_model__] = cls
+        return cls
 
     def get(self, model: str) -> type[BaseRecord] | None:
         """The class of ``model`` in this package (its module imported now if it was not), or None when the

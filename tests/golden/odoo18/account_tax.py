@@ -141,22 +141,17 @@ class AccountTax(BaseRecord):
 
     @classmethod
     def from_odoo(cls, row: Mapping[str, Any]) -> AccountTax:
-        """A record from a ``read``/``search_read`` row; fields not in the row stay not loaded."""
-        rec = cls.__new__(cls)
-        setter = object.__setattr__
-        for key, value in row.items():
-            found = _FROM_ODOO.get(key)
-            if found is not None:
-                setter(rec, found[0], found[1](value))
-        return rec
+        """A record from a ``read``/``search_read`` row (values converted when first read); fields not in the
+        row stay not loaded."""
+        return cls._zenoo_wrap(row)
 
     def to_odoo(self) -> AccountTaxValues:
         """The loaded writable fields as ``create``/``write`` values."""
         out: dict[str, Any] = {}
         for attr, name in _WRITABLE:
             try:
-                value = object.__getattribute__(self, attr)
-            except AttributeError:
+                value = getattr(self, attr)
+            except AttributeError:  # not loaded
                 continue
             out[name] = convert.to_wire(value)
         return cast(AccountTaxValues, out)
@@ -227,6 +222,7 @@ _FROM_ODOO: dict[str, tuple[str, Callable[[Any], Any]]] = {
 }
 
 AccountTax.__zenoo_attrs__ = {name: attr for name, (attr, _) in _FROM_ODOO.items()}
+AccountTax.__zenoo_from_odoo__ = _FROM_ODOO
 
 _WRITABLE: tuple[tuple[str, str], ...] = (
     ("active", "active"),
