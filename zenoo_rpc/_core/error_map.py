@@ -16,6 +16,7 @@ from .errors import (
     InvalidArgumentsError,
     InvalidFieldError,
     MissingRecordError,
+    NotEmulatedError,
     OdooError,
     ServerError,
     SessionExpiredError,
@@ -108,6 +109,8 @@ _API_KEY_HELP = (
 #: The one table from Odoo's answers to classes, first match wins. Built from the answers recorded from real
 #: Odoo 17/18/19 over JSON-RPC, XML-RPC, the web session and JSON-2 (tests/test_error_table.py replays them).
 _RULES: tuple[_Rule, ...] = (
+    # not Odoo's answer: the emulator (zenoo_rpc.testing) says it cannot do what the call asks
+    _Rule(NotEmulatedError, names=frozenset({"zenoo_rpc.testing.NotEmulated"})),
     # the session is gone (the web session's code 100)
     _Rule(SessionExpiredError, names=frozenset({"odoo.http.SessionExpiredException"})),
     _Rule(SessionExpiredError, code=100),

@@ -32,7 +32,7 @@ class _Env(Protocol):
 
     def hierarchy(self, model: str, right: Any, operator: str) -> set[int]: ...
 
-    def rank_of(self, model: str) -> dict[int, int]: ...
+    def rank_of(self, model: str, seen: frozenset[tuple[str, str]] = frozenset()) -> dict[int, int]: ...
 
     def _related_value(self, table: Table, field: dict[str, Any], row: dict[str, Any]) -> Any: ...
 
@@ -386,7 +386,7 @@ def _collate(value: str) -> tuple[str, str]:
 KeyFunc = Callable[[dict[str, Any]], Any]
 
 
-def _key_for(env: _Env, table: Any, name: str) -> KeyFunc:
+def _key_for(env: _Env, table: Any, name: str, seen: frozenset[tuple[str, str]] = frozenset()) -> KeyFunc:
     ftype = table.field_type(name) if table is not None else "integer"
     field = table.fields.get(name, {}) if table is not None else {}
     if field.get("related") and not field.get("store", True) and table is not None:
@@ -401,7 +401,9 @@ def _key_for(env: _Env, table: Any, name: str) -> KeyFunc:
 
         return related_key
     if ftype == "many2one" and table is not None:
-        rank = env.rank_of(table.fields[name].get("relation", ""))
+        # Odoo orders a many2one by its comodel's _order, skipping a many2one already followed on the way
+        # (uom.uom on 19 orders by "sequence, relative_uom_id, id": the comodel's relative_uom_id is skipped)
+        rank = env.rank_of(table.fields[name].get("relation", ""), seen | {(table.model, name)})
 
         def m2o_key(row: dict[str, Any]) -> Any:
             v = row.get(name)
@@ -425,11 +427,16 @@ def _key_for(env: _Env, table: Any, name: str) -> KeyFunc:
     return plain_key
 
 
-def order_key_functions(env: _Env, model: str, order: str) -> list[tuple[KeyFunc, bool, bool]]:
+def order_key_functions(
+    env: _Env, model: str, order: str, seen: frozenset[tuple[str, str]] = frozenset()
+) -> list[tuple[KeyFunc, bool, bool]]:
+    """Sort keys for ``order``; ``seen`` holds the many2one fields (model, field) followed to get here, whose
+    terms Odoo leaves out (``__m2o_order_seen``), so that a model ordered by a many2one to itself ends."""
     table = env.db.table(model)
     return [
-        (_key_for(env, table, name), desc, nulls_first)
+        (_key_for(env, table, name, seen), desc, nulls_first)
         for name, desc, nulls_first in parse_order(env, model, order)
+        if (model, name) not in seen
     ]
 
 

@@ -201,12 +201,14 @@ class Env:
             cache[1][order] = rows
         return rows
 
-    def rank_of(self, model: str) -> dict[int, int]:
+    def rank_of(self, model: str, seen: frozenset[tuple[str, str]] = frozenset()) -> dict[int, int]:
+        """Each record's position in the model's default order (``seen``: see ``order_key_functions``)."""
         table = self.db.table(model)
         if table is None:
             return {}
-        keys = _domain.order_key_functions(self, model, table.order)
-        return {row["id"]: i for i, row in enumerate(self.sorted_rows(model, table.order, keys))}
+        keys = _domain.order_key_functions(self, model, table.order, seen)
+        cache_key = f"{table.order}|{sorted(seen)}" if seen else table.order
+        return {row["id"]: i for i, row in enumerate(self.sorted_rows(model, cache_key, keys))}
 
     def hierarchy(self, model: str, right: Any, operator: str) -> set[int]:
         table = self.table(model)

@@ -13,6 +13,7 @@ from ._exceptions import (
     AccessError,
     EmulatedError,
     MissingError,
+    NotEmulated,
     UserError,
     ValidationError,
     attribute_error,
@@ -680,10 +681,15 @@ def execute_kw(env: Env, model: str, method: str, args: list[Any], kwargs: dict[
     recs = BaseModel(env, model, ids)
     try:
         return func(recs, *args, **kwargs)
+    except EmulatedError:
+        raise
     except TypeError as exc:
-        if isinstance(exc, EmulatedError):
-            raise
-        raise type_error(str(exc).replace("action_confirm()", "SaleOrder.action_confirm()")) from None
+        if exc.__traceback__ is not None and exc.__traceback__.tb_next is None:
+            # raised by the call itself, binding the arguments: Odoo's own TypeError for the same call
+            raise type_error(str(exc).replace("action_confirm()", "SaleOrder.action_confirm()")) from None
+        raise NotEmulated.from_internal(model, method, exc) from exc
+    except Exception as exc:  # RecursionError, KeyError... inside the emulator: never Odoo's answer
+        raise NotEmulated.from_internal(model, method, exc) from exc
 
 
 def execute_named(env: Env, model: str, method: str, named: dict[str, Any]) -> Any:
@@ -712,7 +718,12 @@ def execute_named(env: Env, model: str, method: str, named: dict[str, Any]) -> A
             pass  # search_read accepts **read_kwargs: Odoo fails later, in _read_format
         else:
             raise UnprocessableEntity(text) from None
-    return func(recs, **named)
+    try:
+        return func(recs, **named)
+    except EmulatedError:
+        raise
+    except Exception as exc:  # inside the emulator: never Odoo's answer
+        raise NotEmulated.from_internal(model, method, exc) from exc
 
 
 def _check_lang(env: Env) -> None:

@@ -24,6 +24,7 @@ from ._exceptions import (
     AccessDenied,
     BadRequest,
     EmulatedError,
+    NotEmulated,
     NotFound,
     Unauthorized,
 )
@@ -392,7 +393,12 @@ class OdooEmulator:
             if self.latency_ms:
                 await asyncio.sleep(self.latency_ms / 1000.0)
             started = time.perf_counter()
-            response: web.StreamResponse = await handler(request)
+            try:
+                response: web.StreamResponse = await handler(request)
+            except web.HTTPException:
+                raise
+            except Exception as exc:  # never aiohttp's bare 500 page: an error shaped like the route's own
+                response = self._internal_error(request, exc)
             self.server_time += time.perf_counter() - started
         finally:
             self.in_flight -= 1
@@ -401,6 +407,19 @@ class OdooEmulator:
         elif transport is not None:
             self._idle.add(transport)
         return response
+
+    def _internal_error(self, request: web.Request, exc: Exception) -> web.Response:
+        """What a route answers when the emulator fails where no handler caught it: the route's own error
+        shape (XML-RPC fault, JSON-2 status, JSON-RPC error), named :class:`NotEmulated`."""
+        path = request.path
+        error = NotEmulated.from_internal("", f"{request.method} {path}", exc)
+        if path.startswith("/xmlrpc"):
+            quote = "'" if self.db.major < 18 else '"'
+            payload = xmlrpc_codec.dumps_fault(1, _traceback(error), prolog_quote=quote)
+            return web.Response(body=payload, content_type="text/xml", charset="utf-8")
+        if path.startswith("/json/2"):
+            return self._json2_error(error)
+        return self._rpc_error(None, error)
 
     def _json(self, payload: Any, status: int = 200) -> web.Response:
         return web.Response(
@@ -454,12 +473,14 @@ class OdooEmulator:
         if isinstance(parsed, web.Response):
             return parsed
         rid, params = parsed
+        service, method = params.get("service", ""), params.get("method", "")
+        args = params.get("args") or []
         try:
-            result = self.dispatch(
-                params.get("service", ""), params.get("method", ""), list(params.get("args") or [])
-            )
+            result = self.dispatch(service, method, list(args) if isinstance(args, list) else [args])
         except EmulatedError as exc:
             return self._rpc_error(rid, exc)
+        except Exception as exc:
+            return self._rpc_error(rid, NotEmulated.from_internal(*_call_name(service, method, args), exc))
         return self._rpc_result(rid, result)
 
     async def _xmlrpc(self, request: web.Request) -> web.Response:
@@ -474,9 +495,17 @@ class OdooEmulator:
                 content_type="text/xml",
                 charset="utf-8",
             )
+        service = request.match_info["service"]
         try:
-            result = self.dispatch(request.match_info["service"], method or "", list(params))
-            payload = xmlrpc_codec.dumps_response(_xml_safe(result), prolog_quote=quote)
+            try:
+                result = self.dispatch(service, method or "", list(params))
+                payload = xmlrpc_codec.dumps_response(_xml_safe(result), prolog_quote=quote)
+            except EmulatedError:
+                raise
+            except Exception as exc:
+                raise NotEmulated.from_internal(
+                    *_call_name(service, method or "", list(params)), exc
+                ) from exc
         except EmulatedError as exc:
             text = exc.message if exc.xmlrpc_code != 1 else _traceback(exc)
             payload = xmlrpc_codec.dumps_fault(exc.xmlrpc_code, text, prolog_quote=quote)
@@ -582,6 +611,8 @@ class OdooEmulator:
                 result = _orm.execute_kw(env, model, method, list(params.get("args") or []), kwargs)
         except EmulatedError as exc:
             return self._rpc_error(rid, exc)
+        except Exception as exc:
+            return self._rpc_error(rid, NotEmulated.from_internal(str(model), str(method), exc))
         return self._rpc_result(rid, result)
 
     async def _web_database_list(self, request: web.Request) -> web.Response:
@@ -691,6 +722,8 @@ class OdooEmulator:
             if exc.odoo_name == "builtins.AttributeError":
                 return self._json2_error(NotFound(exc.message))
             return self._json2_error(exc)
+        except Exception as exc:
+            return self._json2_error(NotEmulated.from_internal(model, method, exc))
         return self._json(result)
 
 
@@ -698,6 +731,13 @@ class OdooEmulator:
 #: the application configures logging, as ``python -m zenoo_rpc.testing`` does
 _RPC_LOG = logging.getLogger("odoo.addons.rpc.controllers")
 _RPC_LOG.addHandler(logging.NullHandler())
+
+
+def _call_name(service: Any, method: Any, args: Any) -> tuple[str, str]:
+    """(model, method) of an ``object.execute_kw``/``execute`` call, else ("", "service.method")."""
+    if service == "object" and isinstance(args, list) and len(args) >= 5:
+        return str(args[3]), str(args[4])
+    return "", f"{service}.{method}"
 
 
 def _xml_safe(value: Any) -> Any:

@@ -1,0 +1,119 @@
+"""The emulator's generic ORM rules (the ones Odoo applies to every model), checked over a real socket with raw
+JSON-RPC, XML-RPC and JSON-2 calls and through the SDK: validation of arguments, generic methods, write
+semantics, grouping, the web session, and that an internal failure is never a crash page but a
+``zenoo_rpc.testing.NotEmulated`` error."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+import xmlrpc.client
+from typing import Any
+
+import pytest
+
+import zenoo_rpc
+from zenoo_rpc import SyncZenooClient
+from zenoo_rpc.testing import DEFAULT_API_KEY, NotEmulated, OdooEmulator, _orm
+
+
+def post(url: str, body: Any, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    data = json.dumps(body).encode()
+    request = urllib.request.Request(url, data, {"Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def call(odoo: OdooEmulator, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
+    """``execute_kw`` as admin over /jsonrpc: the result, or the ``error.data`` dict."""
+    params = {
+        "service": "object",
+        "method": "execute_kw",
+        "args": ["demo", 2, "admin", model, method, list(args), kwargs],
+    }
+    _, answer = post(odoo.url + "/jsonrpc", {"jsonrpc": "2.0", "method": "call", "id": 7, "params": params})
+    assert answer["id"] == 7
+    if "error" in answer:
+        return Error(answer["error"]["data"])
+    return answer.get("result")
+
+
+class Error(dict[str, Any]):
+    @property
+    def name(self) -> str:
+        return str(self["name"])
+
+    @property
+    def message(self) -> str:
+        return str(self["message"])
+
+
+def major(odoo: OdooEmulator) -> int:
+    return int(odoo.version.split(".")[0])
+
+
+# -- never a crash page ----------------------------------------------------------------------------------------
+
+
+def test_uom_orders_by_its_self_referencing_many2one(odoo: OdooEmulator) -> None:
+    """19.0's uom.uom orders by "sequence, relative_uom_id, id": Odoo follows relative_uom_id into uom.uom's
+    own order once and skips it there; the emulator recursed without end (RecursionError, a bare 500)."""
+    ids = call(odoo, "uom.uom", "search", [])
+    assert isinstance(ids, list) and ids
+    if major(odoo) >= 19:
+        rows = call(odoo, "uom.uom", "search_read", [], fields=["id"], order="relative_uom_id desc, id")
+        assert isinstance(rows, list) and len(rows) == len(ids)
+
+
+@pytest.mark.filterwarnings("ignore::zenoo_rpc.DeprecatedProtocolWarning")
+def test_an_internal_failure_is_a_not_emulated_error_on_every_protocol(
+    odoo19: OdooEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(self: Any, domain: Any, limit: Any = None) -> int:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(_orm.BaseModel, "search_count", broken)
+    error = call(odoo19, "res.partner", "search_count", [])
+    assert isinstance(error, Error) and error.name == "zenoo_rpc.testing.NotEmulated"
+    assert "res.partner.search_count" in error.message and "KeyError" in error.message
+    assert NotEmulated.odoo_name == error.name
+    # XML-RPC: a fault whose traceback ends with the name
+    proxy = xmlrpc.client.ServerProxy(odoo19.url + "/xmlrpc/2/object")
+    with pytest.raises(xmlrpc.client.Fault) as fault:
+        proxy.execute_kw("demo", 2, "admin", "res.partner", "search_count", [[]])
+    assert "zenoo_rpc.testing.NotEmulated: " in fault.value.faultString
+    # JSON-2: Odoo's error body with status 500
+    status, body = post(
+        odoo19.url + "/json/2/res.partner/search_count",
+        {"domain": []},
+        {"Authorization": f"bearer {DEFAULT_API_KEY}", "X-Odoo-Database": "demo"},
+    )
+    assert status == 500 and body["name"] == "zenoo_rpc.testing.NotEmulated"
+    # the SDK raises its own distinct error, on each protocol
+    for protocol in ("session", "xmlrpc", "json2"):
+        client = SyncZenooClient(odoo19.url, protocol=protocol)
+        if protocol == "json2":
+            client.login_with_api_key("demo", "admin", DEFAULT_API_KEY)
+        else:
+            client.login("demo", "admin", "admin")
+        with pytest.raises(zenoo_rpc.NotEmulatedError) as info:
+            client.call("res.partner", "search_count", [])
+        assert info.value.odoo_name == "zenoo_rpc.testing.NotEmulated"
+        assert "res.partner.search_count" in str(info.value)
+        client.close()
+
+
+def test_a_failure_outside_the_orm_is_an_odoo_shaped_error(odoo19: OdooEmulator) -> None:
+    """execute_kw with too few arguments fails while unpacking them, before any model: still a JSON-RPC
+    error, never a page."""
+    body = {
+        "jsonrpc": "2.0",
+        "method": "call",
+        "id": 3,
+        "params": {"service": "object", "method": "execute_kw", "args": ["demo", 2]},
+    }
+    status, answer = post(odoo19.url + "/jsonrpc", body)
+    assert status == 200 and answer["id"] == 3 and "error" in answer
