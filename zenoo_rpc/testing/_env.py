@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from . import _domain
-from ._exceptions import AccessError, UserError, value_error
+from ._exceptions import AccessError, EmulatedError, UserError, pg_error, value_error
 from ._store import Database, Table
 
 __all__ = ["Env", "User"]
@@ -148,15 +148,17 @@ class Env:
     def search_ids(
         self,
         model: str,
-        domain: list[Any],
+        domain: Any,
         *,
         active_test: bool | None = None,
-        order: str | None = None,
-        offset: int = 0,
-        limit: int | None = None,
+        order: Any = None,
+        offset: Any = 0,
+        limit: Any = None,
     ) -> list[int]:
         table = self.table(model)
-        domain = list(domain or [])
+        offset = _row_count(offset, "OFFSET")
+        limit = _row_count(limit, "LIMIT") or None
+        domain = _domain.normalize(self, model, domain)
         if active_test is None:
             active_test = self.context.get("active_test", True) is not False
         if (
@@ -166,7 +168,7 @@ class Env:
         ):
             domain = ["&", ("active", "=", True), *(_domain.normalize(self, model, domain) or [(1, "=", 1)])]
         pred = _domain.compile_domain(self, model, domain)
-        order = order or table.order
+        order = _domain.check_order(self, model, order) or table.order
         keys = _domain.order_key_functions(self, model, order)
         tiebreak = _domain.order_key_functions(self, model, table.order) if order != table.order else []
         rows = self.sorted_rows(model, order, keys + tiebreak)
@@ -343,6 +345,32 @@ class Env:
                     rec[name] = self.format_value(table, name, row, load == "_classic_write")
             out.append(rec)
         return out
+
+
+def _row_count(value: Any, clause: str) -> int:
+    """``limit``/``offset`` as PostgreSQL reads them in ``LIMIT``/``OFFSET`` (Odoo passes them through):
+    empty is none, text is cast, a negative count or a value of another type is PostgreSQL's error."""
+    if value is None or value is False or value == 0:
+        return 0
+    if value is True or isinstance(value, (list, tuple)):
+        kind = "boolean" if value is True else "integer[]"
+        raise pg_error("DatatypeMismatch", f"argument of {clause} must be type bigint, not type {kind}")
+    if isinstance(value, dict):
+        raise EmulatedError("can't adapt type 'dict'", "psycopg2.ProgrammingError")
+    if isinstance(value, str):
+        text = value.strip()
+        if not text.lstrip("+-").isdigit():
+            raise pg_error("InvalidTextRepresentation", f'invalid input syntax for type bigint: "{value}"')
+        value = int(text)
+    if isinstance(value, float):
+        value = int(value + (0.5 if value >= 0 else -0.5))  # numeric to bigint rounds half away from zero
+    count = int(value)
+    if count < 0:
+        kind = "InvalidRowCountInLimitClause" if clause == "LIMIT" else "InvalidRowCountInResultOffsetClause"
+        raise pg_error(kind, f"{clause} must not be negative")
+    if count >= 2**63:
+        raise pg_error("NumericValueOutOfRange", "bigint out of range")
+    return count
 
 
 def _keyset_start(domain: list[Any]) -> int | None:

@@ -13,6 +13,7 @@ __all__ = [
     "UnprocessableEntity",
     "UserError",
     "ValidationError",
+    "pg_error",
 ]
 
 
@@ -101,6 +102,11 @@ class NotEmulated(EmulatedError):
             f"The Odoo emulator (zenoo_rpc.testing) cannot do {what}: it failed inside the emulator "
             f"({detail[:300]}). This is a limitation of the emulator, not an answer of Odoo."
         )
+
+
+def pg_error(kind: str, message: str) -> EmulatedError:
+    """An error PostgreSQL raises under Odoo, as psycopg2 names it (``psycopg2.errors.<kind>``)."""
+    return EmulatedError(message, f"psycopg2.errors.{kind}")
 
 
 def value_error(message: str) -> EmulatedError:

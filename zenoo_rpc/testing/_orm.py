@@ -59,11 +59,11 @@ class BaseModel:
         self, domain: Any, offset: int = 0, limit: int | None = None, order: str | None = None
     ) -> list[int]:
         self.env.check_access(self._name, "read")
-        return self.env.search_ids(self._name, domain, order=order, offset=offset or 0, limit=limit or None)
+        return self.env.search_ids(self._name, domain, order=order, offset=offset, limit=limit)
 
     def search_count(self, domain: Any, limit: int | None = None) -> int:
         self.env.check_access(self._name, "read")
-        return len(self.env.search_ids(self._name, domain, limit=limit or None))
+        return len(self.env.search_ids(self._name, domain, limit=limit))
 
     def search_read(
         self,
@@ -79,9 +79,7 @@ class BaseModel:
             key = next(iter(read_kwargs))
             raise type_error(f"BaseModel._read_format() got an unexpected keyword argument '{key}'")
         self.env.check_access(self._name, "read")
-        ids = self.env.search_ids(
-            self._name, domain or [], order=order, offset=offset or 0, limit=limit or None
-        )
+        ids = self.env.search_ids(self._name, domain or [], order=order, offset=offset, limit=limit)
         return self.env.read_rows(self._name, ids, fields, load)
 
     def read(self, fields: list[str] | None = None, load: str = "_classic_read") -> list[dict[str, Any]]:
