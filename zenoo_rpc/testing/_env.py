@@ -8,10 +8,10 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from . import _domain
-from ._exceptions import AccessError, EmulatedError, UserError, pg_error, value_error
+from ._exceptions import AccessError, EmulatedError, UserError, pg_error, type_error, value_error
 from ._store import Database, Table
 
-__all__ = ["Env", "User"]
+__all__ = ["Env", "User", "as_list", "browse_ids", "row_count"]
 
 _EMPTY_BY_TYPE: dict[str, Any] = {
     "one2many": [],
@@ -156,8 +156,8 @@ class Env:
         limit: Any = None,
     ) -> list[int]:
         table = self.table(model)
-        offset = _row_count(offset, "OFFSET")
-        limit = _row_count(limit, "LIMIT") or None
+        offset = row_count(offset, "OFFSET")
+        limit = row_count(limit, "LIMIT") or None
         domain = _domain.normalize(self, model, domain)
         if active_test is None:
             active_test = self.context.get("active_test", True) is not False
@@ -326,9 +326,13 @@ class Env:
     ) -> list[dict[str, Any]]:
         table = self.table(model)
         if fields:
-            names = list(dict.fromkeys(fields))
+            names = as_list(fields)
             for f in names:
-                if f != "id" and f not in table.fields:
+                if isinstance(f, (list, dict)):
+                    raise type_error(f"unhashable type: '{_type_name(f)}'")
+            names = list(dict.fromkeys(names))
+            for f in names:
+                if f != "id" and (not isinstance(f, str) or f not in table.fields):
                     if self.db.major >= 19:
                         raise value_error(f"Invalid field {f!r} on {model!r}")
                     raise value_error(_invalid_field(self.db.major, f, model))
@@ -347,7 +351,34 @@ class Env:
         return out
 
 
-def _row_count(value: Any, clause: str) -> int:
+def as_list(value: Any) -> list[Any]:
+    """``for x in value`` as Odoo's Python runs it over an argument: a string gives its characters, a dict its
+    keys, and a value that is not iterable Python's own TypeError."""
+    if isinstance(value, (list, tuple, str, dict)):
+        return list(value)
+    raise type_error(f"'{_type_name(value)}' object is not iterable")
+
+
+def browse_ids(ids: Any) -> list[Any]:
+    """The ids of Odoo's ``browse(ids)``: nothing when empty, one exact ``int``, else ``tuple(ids)``."""
+    if not ids:
+        return []
+    if type(ids) is int:
+        return [ids]
+    out = as_list(ids)
+    for rid in out:
+        if isinstance(rid, (list, dict)):
+            raise type_error(f"unhashable type: '{_type_name(rid)}'")
+        if isinstance(rid, str):
+            raise pg_error("InvalidTextRepresentation", f'invalid input syntax for type integer: "{rid}"')
+    return out
+
+
+def _type_name(value: Any) -> str:
+    return "NoneType" if value is None else type(value).__name__
+
+
+def row_count(value: Any, clause: str) -> int:
     """``limit``/``offset`` as PostgreSQL reads them in ``LIMIT``/``OFFSET`` (Odoo passes them through):
     empty is none, text is cast, a negative count or a value of another type is PostgreSQL's error."""
     if value is None or value is False or value == 0:

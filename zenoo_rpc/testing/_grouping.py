@@ -6,7 +6,8 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from . import _domain
-from ._exceptions import value_error
+from ._env import as_list, row_count
+from ._exceptions import pg_error, type_error, value_error
 
 if TYPE_CHECKING:
     from ._env import Env
@@ -59,7 +60,9 @@ def _bucket(ftype: str, value: Any, granularity: str) -> tuple[Any, str, str, st
     return start, label, start.strftime(fmt), end.strftime(fmt)
 
 
-def _group_spec(env: Env, model: str, spec: str) -> tuple[str, str, str, dict[str, Any]]:
+def _group_spec(env: Env, model: str, spec: Any) -> tuple[str, str, str, dict[str, Any]]:
+    if not isinstance(spec, str):
+        raise type_error(f"expected string or bytes-like object, got '{type(spec).__name__}'")
     name, _, granularity = spec.partition(":")
     table = env.table(model)
     field = table.fields.get(name)
@@ -95,6 +98,43 @@ def _groups(
         groups.setdefault(k, []).append(row)
         info.setdefault(k, desc)
     return specs, groups, info
+
+
+#: PostgreSQL's names of the column types of Odoo's fields, for its errors
+_SQL_TYPES = {
+    "char": "character varying",
+    "selection": "character varying",
+    "text": "text",
+    "html": "text",
+    "boolean": "boolean",
+    "date": "date",
+    "datetime": "timestamp without time zone",
+    "many2one": "integer",
+    "integer": "integer",
+    "float": "numeric",
+    "monetary": "numeric",
+}
+_NUMERIC_ONLY = frozenset({"sum", "avg"})
+_AGGREGATES = frozenset(
+    {"sum", "avg", "max", "min", "count", "count_distinct", "array_agg", "bool_and", "bool_or"}
+)
+
+
+def _check_aggregate(model: str, name: str, field: dict[str, Any], func: str) -> None:
+    """Odoo refuses an unknown aggregate function; PostgreSQL an aggregate its column type has not."""
+    if func not in _AGGREGATES:
+        raise value_error(f"Invalid aggregation function {func!r}.")
+    ftype = field.get("type", "")
+    if func in _NUMERIC_ONLY and ftype not in ("integer", "float", "monetary"):
+        sql_type = _SQL_TYPES.get(ftype, ftype)
+        raise pg_error(
+            "UndefinedFunction",
+            f"function {func}({sql_type}) does not exist\nHINT:  No function matches the given name and "
+            "argument types. You might need to add explicit type casts.",
+        )
+    if func in ("bool_and", "bool_or") and ftype != "boolean":
+        sql_type = _SQL_TYPES.get(ftype, ftype)
+        raise pg_error("UndefinedFunction", f"function {func}({sql_type}) does not exist")
 
 
 def _aggregate(rows: list[dict[str, Any]], name: str, func: str) -> Any:
@@ -185,11 +225,14 @@ def read_group(
     orderby: Any,
     lazy: bool,
 ) -> list[dict[str, Any]]:
-    groupby = [groupby] if isinstance(groupby, str) else list(groupby or [])
+    groupby = [groupby] if isinstance(groupby, str) else as_list(groupby or [])
+    offset, limit = row_count(offset, "OFFSET"), row_count(limit, "LIMIT") or None
     used = groupby[:1] if lazy else groupby
     table = env.table(model)
     aggs = []
-    for spec in fields or []:
+    for spec in as_list(fields or []):
+        if not isinstance(spec, str):
+            raise type_error(f"expected string or bytes-like object, got '{type(spec).__name__}'")
         name, _, func = spec.partition(":")
         if name in groupby or name in ("__count",):
             continue
@@ -198,6 +241,7 @@ def read_group(
             raise value_error(f"Invalid field {name!r} on model {model!r}")
         func = func or field.get("aggregator") or field.get("group_operator") or ""
         if func:
+            _check_aggregate(model, name, field, func)
             aggs.append((name, func))
     _specs, groups, info = _groups(env, model, domain, used)
     expand = lazy and used and env.db.major >= 19 and (model, used[0]) in _GROUP_EXPAND
@@ -269,7 +313,8 @@ def formatted_read_group(
     limit: int | None,
     order: str | None,
 ) -> list[dict[str, Any]]:
-    groupby = list(groupby or [])
+    groupby = as_list(groupby or [])
+    offset, limit = row_count(offset, "OFFSET"), row_count(limit, "LIMIT") or None
     table = env.table(model)
     _specs, groups, info = _groups(env, model, domain, groupby)
     out = []
@@ -282,13 +327,16 @@ def formatted_read_group(
             row[spec] = shown
             sort[spec] = shown
             conds.append(cond)
-        for agg in aggregates or []:
+        for agg in as_list(aggregates or []):
             if agg == "__count":
                 row["__count"] = len(rows)
                 continue
+            if not isinstance(agg, str):
+                raise type_error(f"expected string or bytes-like object, got '{type(agg).__name__}'")
             name, _, func = agg.partition(":")
             if name not in table.fields:
                 raise value_error(f"Invalid field {name!r} on model {model!r}")
+            _check_aggregate(model, name, table.fields[name], func or "sum")
             row[agg] = _aggregate(rows, name, func or "sum")
         row["__extra_domain"] = _and(conds)
         sort.update(row)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ._env import _LANGS, Env, User, _invalid_field, _missing, _now, _touch
+from ._env import _LANGS, Env, User, _invalid_field, _missing, _now, _touch, as_list, browse_ids
 from ._exceptions import (
     AccessError,
     EmulatedError,
@@ -142,12 +142,14 @@ class BaseModel:
     def create(self, vals_list: Any) -> Any:
         self.env.check_access(self._name, "create")
         single = isinstance(vals_list, dict)
-        items = [vals_list] if single else list(vals_list)
+        items = [vals_list] if single else as_list(vals_list)
         ids = [_create_one(self.env, self._name, vals) for vals in items]
         return ids[0] if single else ids
 
     def write(self, vals: dict[str, Any]) -> bool:
         self.env.check_access(self._name, "write")
+        if not isinstance(vals, dict):
+            raise attribute_error(f"'{type(vals).__name__}' object has no attribute 'items'")
         for rid in self._ids:
             if rid not in self._table.rows:
                 raise MissingError(
@@ -672,8 +674,7 @@ def execute_kw(env: Env, model: str, method: str, args: list[Any], kwargs: dict[
     if takes_ids:
         if not args:
             raise type_error(f"{model}.{method}() missing 1 required positional argument: 'ids'")
-        ids = args.pop(0)
-        ids = [ids] if isinstance(ids, int) else list(ids or [])
+        ids = browse_ids(args.pop(0))
     else:
         ids = []
     recs = BaseModel(env, model, ids)
@@ -705,7 +706,7 @@ def execute_named(env: Env, model: str, method: str, named: dict[str, Any]) -> A
         named["fields_list"] = named.pop("fields")
     if method == "name_search" and "domain" in named:
         named["args"] = named.pop("domain")
-    recs = BaseModel(env, model, list(ids or []))
+    recs = BaseModel(env, model, browse_ids(ids))
     import inspect
 
     try:
