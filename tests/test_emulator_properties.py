@@ -311,7 +311,7 @@ def test_every_random_call_gets_a_well_formed_answer(
         payload = json.dumps({"jsonrpc": "2.0", "method": "call", "id": 5, "params": params}).encode()
         answer = send(server, "/jsonrpc", payload, {"Content-Type": "application/json"})
     elif protocol == "session":
-        params: dict[str, Any] = {"model": model, "method": method, "args": args, "kwargs": kwargs}
+        params = {"model": model, "method": method, "args": args, "kwargs": kwargs}
         payload = json.dumps({"jsonrpc": "2.0", "method": "call", "id": 5, "params": params}).encode()
         headers = {"Content-Type": "application/json", "Cookie": session_cookie(server)}
         answer = send(server, f"/web/dataset/call_kw/{model}/{method}", payload, headers)
