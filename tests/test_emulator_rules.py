@@ -117,3 +117,103 @@ def test_a_failure_outside_the_orm_is_an_odoo_shaped_error(odoo19: OdooEmulator)
     }
     status, answer = post(odoo19.url + "/jsonrpc", body)
     assert status == 200 and answer["id"] == 3 and "error" in answer
+
+
+# -- generic validation: domains, orders, limits, offsets, value types ------------------------------------------
+
+
+def test_negative_limit_and_offset_are_postgresql_errors(odoo: OdooEmulator) -> None:
+    error = call(odoo, "res.partner", "search", [], limit=-1)
+    assert isinstance(error, Error) and error.name == "psycopg2.errors.InvalidRowCountInLimitClause"
+    assert error.message == "LIMIT must not be negative"
+    error = call(odoo, "res.partner", "search_read", [], fields=["id"], offset=-2)
+    assert isinstance(error, Error) and error.name == "psycopg2.errors.InvalidRowCountInResultOffsetClause"
+    error = call(odoo, "res.partner", "search", [], limit="ten")
+    assert isinstance(error, Error) and error.name == "psycopg2.errors.InvalidTextRepresentation"
+    assert call(odoo, "res.partner", "search", [], limit="2") == call(
+        odoo, "res.partner", "search", [], limit=2
+    )
+    assert len(call(odoo, "res.partner", "search", [], limit=0)) > 2  # 0 is no limit, like None
+
+
+@pytest.mark.parametrize("order", ["name;drop table res_partner", "id,", "(id)", "id desc --", "name up"])
+def test_a_malformed_or_injected_order_is_odoo_s_user_error(odoo19: OdooEmulator, order: str) -> None:
+    error = call(odoo19, "res.partner", "search", [], order=order)
+    assert isinstance(error, Error) and error.name == "odoo.exceptions.UserError"
+    assert error.message.startswith(f'Invalid "order" specified ({order}). A valid "order" specification')
+
+
+def test_order_terms_odoo_accepts(odoo: OdooEmulator) -> None:
+    by_name = call(odoo, "res.partner", "search", [], order="name")
+    assert call(odoo, "res.partner", "search", [], order='"name" asc nulls last') == by_name
+    by_raw_id = call(odoo, "res.partner", "search_read", [("parent_id", "!=", False)], fields=["parent_id"],
+                     order="parent_id.id desc, id")  # fmt: skip
+    assert [r["parent_id"][0] for r in by_raw_id] == sorted(
+        (r["parent_id"][0] for r in by_raw_id), reverse=True
+    )
+
+
+def test_order_on_a_field_that_is_not_stored_or_unknown(odoo: OdooEmulator) -> None:
+    error = call(odoo, "res.partner", "search", [], order="display_name")
+    assert isinstance(error, Error) and error.name == "builtins.ValueError"
+    assert error.message == "Cannot convert res.partner.display_name to SQL because it is not stored"
+    error = call(odoo, "res.partner", "search", [], order="no_such_field desc")
+    assert (
+        isinstance(error, Error) and error.message == "Invalid field 'no_such_field' on model 'res.partner'"
+    )
+    error = call(odoo, "res.partner", "search", [], order=5)
+    assert isinstance(error, Error) and error.name == "builtins.TypeError"
+
+
+def test_unknown_operators_per_version(odoo: OdooEmulator) -> None:
+    error = call(odoo, "res.partner", "search", [("name", "bogus", 1)])
+    assert isinstance(error, Error) and error.name == "builtins.ValueError"
+    if major(odoo) >= 19:
+        assert error.message == "Invalid operator in condition ('name', 'bogus', 1)"
+        assert isinstance(
+            call(odoo, "res.partner", "search", [("id", "==", 1)]), list
+        )  # deprecated, accepted
+    else:
+        assert error.message == "Invalid leaf ('name', 'bogus', 1)"
+        error = call(odoo, "res.partner", "search", [("id", "==", 1)])
+        assert isinstance(error, Error) and error.message == "Invalid leaf ('id', '==', 1)"
+    assert call(odoo, "res.partner", "search", [("id", "IN", [1])]) == call(
+        odoo, "res.partner", "search", [("id", "in", [1])]
+    )
+
+
+def test_text_compared_with_a_numeric_or_date_column(odoo: OdooEmulator) -> None:
+    error = call(odoo, "res.partner", "search", [("color", "=", "red")])
+    assert isinstance(error, Error) and error.name == "psycopg2.errors.InvalidTextRepresentation"
+    assert error.message == 'invalid input syntax for type integer: "red"'
+    assert call(odoo, "res.partner", "search", [("color", ">=", " 1 ")]) == call(
+        odoo, "res.partner", "search", [("color", ">=", 1)]
+    )
+    error = call(odoo, "res.partner", "search", [("id", "in", [1, "x"])])
+    assert isinstance(error, Error) and error.message == 'invalid input syntax for type integer: "x"'
+    error = call(odoo, "res.partner", "search", [("create_date", ">", "yesterday-ish")])
+    assert isinstance(error, Error) and error.name == "psycopg2.errors.InvalidDatetimeFormat"
+    error = call(odoo, "sale.order", "search", [("date_order", "<", "2026-13-45")])
+    assert isinstance(error, Error) and error.name == "psycopg2.errors.DatetimeFieldOverflow"
+    error = call(odoo, "res.partner", "search", [("color", "=", {"a": 1})])
+    assert isinstance(error, Error) and error.name == "psycopg2.ProgrammingError"
+
+
+def test_malformed_domains_per_version(odoo: OdooEmulator) -> None:
+    as_string = call(odoo, "res.partner", "search", "name")
+    short_leaf = call(odoo, "res.partner", "search", [["name", "="]])
+    dangling = call(odoo, "res.partner", "search", ["|", ["id", "=", 1]])
+    assert isinstance(as_string, Error) and isinstance(short_leaf, Error) and isinstance(dangling, Error)
+    if major(odoo) >= 19:
+        assert (as_string.name, as_string.message) == (
+            "builtins.TypeError", "Domain() invalid argument type for domain: 'name'"
+        )  # fmt: skip
+        assert short_leaf.message == "Domain() invalid item in domain: ['name', '=']"
+        assert dangling.message == "Domain() malformed domain ['|', ['id', '=', 1]]"
+        assert call(odoo, "res.partner", "search_count", False) == 0  # the FALSE domain
+    else:
+        assert as_string.message == "not enough values to unpack (expected 3, got 1)"  # 'n', 'a', 'm', 'e'
+        assert short_leaf.message == "not enough values to unpack (expected 3, got 2)"
+        assert dangling.message == "Domain ['|', ['id', '=', 1]] is syntactically not correct."
+        error = call(odoo, "res.partner", "search", 5)
+        assert isinstance(error, Error) and error.message == "'int' object is not iterable"
