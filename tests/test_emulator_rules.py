@@ -217,3 +217,44 @@ def test_malformed_domains_per_version(odoo: OdooEmulator) -> None:
         assert dangling.message == "Domain ['|', ['id', '=', 1]] is syntactically not correct."
         error = call(odoo, "res.partner", "search", 5)
         assert isinstance(error, Error) and error.message == "'int' object is not iterable"
+
+
+# -- write semantics --------------------------------------------------------------------------------------------
+
+
+def test_unlinking_records_already_gone_is_a_missing_error(odoo: OdooEmulator) -> None:
+    first = call(odoo, "res.partner.category", "create", {"name": "gone soon"})
+    second = call(odoo, "res.partner.category", "create", {"name": "gone too"})
+    assert call(odoo, "res.partner.category", "unlink", [first, second]) is True
+    error = call(odoo, "res.partner.category", "unlink", [first, second])
+    assert isinstance(error, Error) and error.name == "odoo.exceptions.MissingError"
+    assert error.message == (
+        f"Record does not exist or has been deleted.\n(Record: res.partner.category({first}, {second}), User: 2)"
+    )
+    client = SyncZenooClient(odoo.url, protocol="session")
+    client.login("demo", "admin", "admin")
+    with pytest.raises(zenoo_rpc.MissingRecordError):
+        client.call("res.partner.category", "unlink", [first])
+    client.close()
+
+
+def test_a_many2one_to_a_record_that_does_not_exist_on_any_model(odoo: OdooEmulator) -> None:
+    error = call(odoo, "crm.lead", "create", {"name": "x", "partner_id": 999999})
+    assert isinstance(error, Error) and error.name == "odoo.exceptions.ValidationError"
+    assert "(crm.lead)" in error.message and error.message.startswith("The operation cannot be completed:")
+
+
+def test_malformed_x2many_commands(odoo: OdooEmulator) -> None:
+    partner = call(odoo, "res.partner", "search", [], limit=1)[0]
+    before = call(odoo, "res.partner", "read", [partner], ["category_id"])[0]["category_id"]
+    error = call(odoo, "res.partner", "write", [partner], {"category_id": 5})
+    assert isinstance(error, Error) and error.name == "builtins.ValueError"
+    assert error.message == "Wrong value for res.partner.category_id: 5"
+    for commands in ([[1, 5]], [[]], [[6, 0]]):
+        error = call(odoo, "res.partner", "write", [partner], {"category_id": commands})
+        assert isinstance(error, Error) and error.name == "builtins.IndexError", commands
+        assert error.message == "list index out of range"
+    assert call(odoo, "res.partner", "write", [partner], {"category_id": [[9, 1, 2]]}) is True  # ignored
+    assert call(odoo, "res.partner", "read", [partner], ["category_id"])[0]["category_id"] == before
+    assert call(odoo, "res.partner", "write", [partner], {"category_id": False}) is True
+    assert call(odoo, "res.partner", "read", [partner], ["category_id"])[0]["category_id"] == []

@@ -150,16 +150,17 @@ class BaseModel:
         self.env.check_access(self._name, "write")
         if not isinstance(vals, dict):
             raise attribute_error(f"'{type(vals).__name__}' object has no attribute 'items'")
-        for rid in self._ids:
-            if rid not in self._table.rows:
-                raise MissingError(
-                    f"Record does not exist or has been deleted.\n(Record: {self._name}({rid},), User: {self.env.uid})"
-                )
+        gone = [rid for rid in self._ids if rid not in self._table.rows]
+        if gone:
+            raise _missing_error(self.env, self._name, gone)
         _write(self.env, self._name, self._ids, vals)
         return True
 
     def unlink(self) -> bool:
         self.env.check_access(self._name, "unlink")
+        gone = [rid for rid in self._ids if rid not in self._table.rows]
+        if gone:  # the model's ondelete checks read the records first, and fail on the ones gone
+            raise _missing_error(self.env, self._name, gone)
         hook = self.env.rules.UNLINK_CHECKS.get(self._name)
         if hook is not None:
             hook(self.env, self._ids)
@@ -326,6 +327,13 @@ def _convert(env: Env, model: str, table: Table, name: str, value: Any) -> Any:
     return value
 
 
+def _missing_error(env: Env, model: str, ids: list[Any]) -> EmulatedError:
+    """Odoo's MissingError for records gone (``(Record: res.partner(65, 66), User: 2)``)."""
+    return MissingError(
+        f"Record does not exist or has been deleted.\n(Record: {model}{tuple(ids)!r}, User: {env.uid})"
+    )
+
+
 def _fk_error(env: Env, model: str, name: str, field: dict[str, Any]) -> EmulatedError:
     label = env.db.models.get(model, {}).get("name", model)
     if env.db.major >= 19:
@@ -368,16 +376,26 @@ def _x2many_commands(
     relation = field.get("relation", "")
     ids = list(current)
     later: list[Callable[[int], None]] = []
-    if commands is False or commands is None:
-        return [], later
-    if commands and all(isinstance(c, int) for c in commands):  # a plain list of ids
+    if not isinstance(commands, (list, tuple)):
+        if not commands:
+            return [], later
+        # fields.py _RelationalMulti.convert_to_cache: anything but a list of commands, dicts or ids
+        raise value_error(f"Wrong value for {model}.{name}: {commands}")
+    if commands and all(type(c) is int for c in commands):  # a plain list of ids
         commands = [(6, 0, commands)]
     for cmd in commands:
-        if not isinstance(cmd, (list, tuple)) or not cmd:
-            raise value_error(f"Invalid x2many command {cmd!r} for {model}.{name}")
-        code = cmd[0]
+        if isinstance(cmd, dict):  # a dict creates a new record, like (0, 0, values)
+            cmd = (0, 0, cmd)
+        elif not isinstance(cmd, (list, tuple)):
+            if type(cmd) is not int:
+                raise value_error(f"Wrong value for {model}.{name}: {commands}")
+            cmd = (4, cmd)  # a bare id links the record
+        code, args = _command(cmd)
         if code == 0:
-            vals = dict(cmd[2] or {})
+            vals = args[2] or {}
+            if not isinstance(vals, dict):
+                raise attribute_error(f"'{type(vals).__name__}' object has no attribute 'items'")
+            vals = dict(vals)
             inverse = field.get("relation_field")
             if field["type"] == "one2many" and inverse:
 
@@ -389,22 +407,43 @@ def _x2many_commands(
             else:
                 ids.append(_create_one(env, relation, vals))
         elif code == 1:
-            _write(env, relation, [cmd[1]], dict(cmd[2] or {}))
+            values = args[2] or {}
+            if not isinstance(values, dict):
+                raise attribute_error(f"'{type(values).__name__}' object has no attribute 'items'")
+            _write(env, relation, browse_ids(args[1]), dict(values))
         elif code == 2:
-            BaseModel(env, relation, [cmd[1]]).unlink()
-            ids = [i for i in ids if i != cmd[1]]
+            BaseModel(env, relation, browse_ids(args[1])).unlink()
+            ids = [i for i in ids if i != args[1]]
         elif code == 3:
-            ids = [i for i in ids if i != cmd[1]]
+            ids = [i for i in ids if i != args[1]]
         elif code == 4:
-            if cmd[1] not in ids:
-                ids.append(cmd[1])
+            if args[1] not in ids:
+                ids.append(args[1])
         elif code == 5:
             ids = []
         elif code == 6:
-            ids = list(dict.fromkeys(cmd[2] or []))
-        else:
-            raise value_error(f"Invalid x2many command {cmd!r}")
+            ids = list(dict.fromkeys(browse_ids(args[2])))
+        # any other code: Odoo's commands loop has no branch for it, and ignores it
     return _order_ids(env, relation, ids), later
+
+
+#: how many items each x2many command reads (CREATE/UPDATE/SET read command[2], the others command[1])
+_COMMAND_ARITY = {0: 3, 1: 3, 2: 2, 3: 2, 4: 2, 5: 1, 6: 3}
+
+
+def _command(cmd: Any) -> tuple[Any, list[Any]]:
+    """An x2many command's code and items, with Python's IndexError where Odoo reads past a short one."""
+    items = list(cmd)
+    if not items:
+        raise EmulatedError("list index out of range", "builtins.IndexError")
+    code = items[0]
+    if isinstance(code, (list, dict)):
+        return None, items
+    if len(items) < _COMMAND_ARITY.get(code, 1):
+        raise EmulatedError("list index out of range", "builtins.IndexError")
+    if code in (1, 2, 3, 4) and isinstance(items[1], (list, dict)):
+        raise type_error(f"unhashable type: '{type(items[1]).__name__}'")
+    return code, items
 
 
 def _order_ids(env: Env, model: str, ids: list[int]) -> list[int]:
@@ -484,9 +523,7 @@ def _write(env: Env, model: str, ids: list[int], vals: dict[str, Any]) -> None:
         for rid in ids:
             row = table.rows.get(rid)
             if row is None:
-                raise MissingError(
-                    f"Record does not exist or has been deleted.\n(Record: {model}({rid},), User: {env.uid})"
-                )
+                raise _missing_error(env, model, [rid])
             old = dict(row)
             new = dict(row)
             shape = env.rules.WRITE_VALUES.get(model)
