@@ -258,3 +258,82 @@ def test_malformed_x2many_commands(odoo: OdooEmulator) -> None:
     assert call(odoo, "res.partner", "read", [partner], ["category_id"])[0]["category_id"] == before
     assert call(odoo, "res.partner", "write", [partner], {"category_id": False}) is True
     assert call(odoo, "res.partner", "read", [partner], ["category_id"])[0]["category_id"] == []
+
+
+# -- generic methods --------------------------------------------------------------------------------------------
+
+
+def test_name_create_on_any_model_with_a_name(odoo: OdooEmulator) -> None:
+    created = call(odoo, "res.partner.category", "name_create", "Made by name_create")
+    assert isinstance(created, list) and created[1] == "Made by name_create"
+    assert (
+        call(odoo, "res.partner.category", "read", [created[0]], ["name"])[0]["name"] == "Made by name_create"
+    )
+    created = call(odoo, "product.category", "name_create", "A tag")
+    assert isinstance(created, list) and created[1] == "A tag"
+
+
+def test_archive_and_unarchive_follow_active_test(odoo: OdooEmulator) -> None:
+    pid = call(odoo, "res.partner", "create", {"name": "Archived by test"})
+    archived = call(odoo, "res.partner", "action_archive", [pid])
+    assert archived is (True if major(odoo) >= 19 else None)  # 17/18 answer toggle_active()'s None
+    assert pid not in call(odoo, "res.partner", "search", [("name", "=", "Archived by test")])
+    everything = call(
+        odoo, "res.partner", "search", [("name", "=", "Archived by test")], context={"active_test": False}
+    )
+    assert everything == [pid]
+    assert call(
+        odoo, "res.partner", "search", [("name", "=", "Archived by test"), ("active", "=", False)]
+    ) == [pid]
+    assert call(odoo, "res.partner", "name_search", "Archived by test") == []
+    call(odoo, "res.partner", "action_unarchive", [pid])
+    assert call(odoo, "res.partner", "search", [("name", "=", "Archived by test")]) == [pid]
+    toggled = call(odoo, "res.partner", "toggle_active", [pid])
+    if major(odoo) >= 19:
+        assert isinstance(toggled, Error) and toggled.name == "builtins.AttributeError"
+    else:
+        assert toggled is None and call(odoo, "res.partner", "search", [("id", "=", pid)]) == []
+    error = call(odoo, "res.partner", "action_archive", [999999])
+    assert isinstance(error, Error) and error.name == "odoo.exceptions.MissingError"
+
+
+def test_copy_per_version(odoo: OdooEmulator) -> None:
+    ids = call(odoo, "res.partner.category", "search", [], limit=2)
+    if major(odoo) < 18:
+        error = call(odoo, "res.partner.category", "copy", ids)
+        assert (
+            isinstance(error, Error)
+            and error.message == f"Expected singleton: res.partner.category{tuple(ids)!r}"
+        )
+        assert isinstance(call(odoo, "res.partner.category", "copy", ids[:1]), int)
+    else:
+        copies = call(odoo, "res.partner.category", "copy", ids)
+        assert isinstance(copies, list) and len(copies) == 2
+    error = call(odoo, "res.partner.category", "copy", [999999])
+    assert isinstance(error, Error) and error.name == "odoo.exceptions.MissingError"
+
+
+def test_fields_get_attributes_and_default_get(odoo: OdooEmulator) -> None:
+    described = call(odoo, "res.partner", "fields_get", ["name", "color"], ["type", "string"])
+    assert described == {
+        "name": {"type": "char", "string": described["name"]["string"]},
+        "color": {"type": "integer", "string": described["color"]["string"]},
+    }
+    assert call(odoo, "res.partner", "fields_get", ["name"], []) == {"name": {}}  # no attributes asked
+    defaults = call(odoo, "res.partner", "default_get", ["active", "no_such_field"])
+    assert defaults == {"active": True}
+
+
+def test_read_with_bin_size_gives_size_strings(odoo19: OdooEmulator) -> None:
+    import base64
+
+    pid = call(
+        odoo19,
+        "res.partner",
+        "create",
+        {"name": "With image", "image_1920": base64.b64encode(b"x" * 1465).decode()},
+    )
+    row = call(odoo19, "res.partner", "read", [pid], ["image_1920"], context={"bin_size": True})[0]
+    assert row["image_1920"] == "1.43 Kb"
+    row = call(odoo19, "res.partner", "read", [pid], ["image_1920"], context={"bin_size_image_1920": True})[0]
+    assert row["image_1920"] == "1.43 Kb"

@@ -302,8 +302,12 @@ class Env:
             return [value, self.db.display_name(field.get("relation", ""), value)]
         if ftype in ("one2many", "many2many"):
             return list(value or [])
-        if ftype == "binary" and value and self.context.get("bin_size"):
-            return _human_size(len(str(value)) * 3 // 4)
+        if (
+            ftype == "binary"
+            and value
+            and (self.context.get("bin_size") or self.context.get(f"bin_size_{name}"))
+        ):
+            return _human_size(_decoded_size(str(value)))
         return value
 
     def _related_value(self, table: Table, field: dict[str, Any], row: dict[str, Any]) -> Any:
@@ -425,8 +429,14 @@ def _missing(field: dict[str, Any] | None) -> Any:
     )
 
 
+def _decoded_size(b64: str) -> int:
+    """The size of the bytes a base64 value holds (Odoo sizes the attachment's file, not its base64)."""
+    text = b64.strip()
+    return max(len(text) * 3 // 4 - text[-2:].count("="), 0)
+
+
 def _human_size(n: int) -> str:
-    units = ["bytes", "Kb", "Mb", "Gb"]
+    units = ["bytes", "Kb", "Mb", "Gb", "Tb"]
     size = float(n)
     i = 0
     while size >= 1024 and i < len(units) - 1:

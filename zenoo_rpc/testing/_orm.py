@@ -105,16 +105,47 @@ class BaseModel:
     def fields_get(
         self, allfields: list[str] | None = None, attributes: list[str] | None = None
     ) -> dict[str, Any]:
+        """Odoo's ``fields_get``: every field unless ``allfields`` names some; each with the attributes named
+        by ``attributes`` (all when None, none when empty), as Odoo tests them (``attr in attributes``)."""
         out = {}
         for name, desc in self._table.fields.items():
-            if allfields and name not in allfields:
+            if allfields and not _contains(allfields, name):
                 continue
-            out[name] = {k: v for k, v in desc.items() if not attributes or k in attributes}
+            out[name] = {k: v for k, v in desc.items() if attributes is None or _contains(attributes, k)}
         return out
 
     def default_get(self, fields_list: list[str]) -> dict[str, Any]:
         defaults = _defaults(self.env, self._name)
-        return {f: defaults[f] for f in fields_list if f in defaults}
+        return {f: defaults[f] for f in as_list(fields_list) if isinstance(f, str) and f in defaults}
+
+    def name_create(self, name: Any) -> Any:
+        """Odoo's ``name_create``: a record whose ``_rec_name`` is ``name``; ``[id, display_name]``, or False
+        for a model without a name field."""
+        if "name" not in self._table.fields:
+            return False
+        rid = self.create({"name": name})
+        return [rid, self.env.db.display_name(self._name, rid)]
+
+    def action_archive(self) -> Any:
+        """Archives the active records among these (17/18: ``toggle_active()``, which answers None; 19: a
+        ``write`` of ``active=False``, which answers True)."""
+        return self._set_active(False)
+
+    def action_unarchive(self) -> Any:
+        return self._set_active(True)
+
+    def _set_active(self, value: bool) -> Any:
+        if "active" not in self._table.fields:
+            if not self._ids:
+                return None if self.env.db.major < 19 else True
+            raise type_error("tuple indices must be integers or slices, not NoneType")
+        gone = [rid for rid in self._ids if rid not in self._table.rows]
+        if gone:
+            raise _missing_error(self.env, self._name, gone)
+        todo = [rid for rid in self._ids if bool(self._table.rows[rid].get("active")) != value]
+        if todo:
+            BaseModel(self.env, self._name, todo).write({"active": value})
+        return None if self.env.db.major < 19 else True
 
     def check_access_rights(self, operation: str, raise_exception: bool = True) -> bool | None:
         try:
@@ -131,6 +162,23 @@ class BaseModel:
         except AccessError:
             return False
         return True
+
+    def toggle_active(self) -> None:
+        """17/18: inverts ``active`` on these records (removed in 19)."""
+        if "active" not in self._table.fields:
+            if self._ids:
+                raise type_error("tuple indices must be integers or slices, not NoneType")
+            return None
+        gone = [rid for rid in self._ids if rid not in self._table.rows]
+        if gone:
+            raise _missing_error(self.env, self._name, gone)
+        active = [rid for rid in self._ids if self._table.rows[rid].get("active")]
+        inactive = [rid for rid in self._ids if rid not in active]
+        if active:
+            BaseModel(self.env, self._name, active).write({"active": False})
+        if inactive:
+            BaseModel(self.env, self._name, inactive).write({"active": True})
+        return None
 
     def name_search(
         self, name: str = "", args: list[Any] | None = None, operator: str = "ilike", limit: int = 100
@@ -173,11 +221,18 @@ class BaseModel:
         return True
 
     def copy(self, default: dict[str, Any] | None = None) -> Any:
+        """17: one record (``ensure_one``), its new id; 18+: any records, the list of new ids. A record gone is
+        a MissingError (``copy_data`` reads it)."""
+        if self.env.db.major < 18 and len(self._ids) != 1:
+            raise value_error(f"Expected singleton: {self._name}{tuple(self._ids)!r}")
+        gone = [rid for rid in self._ids if rid not in self._table.rows]
+        if gone:
+            raise _missing_error(self.env, self._name, gone)
+        if default is not None and not isinstance(default, dict):
+            raise attribute_error(f"'{type(default).__name__}' object has no attribute 'items'")
         new_ids = []
         for rid in self._ids:
-            row = self._table.rows.get(rid)
-            if row is None:
-                continue
+            row = self._table.rows[rid]
             vals = {}
             for name, field in self._table.fields.items():
                 if name in ("id", "display_name", "create_date", "write_date", "create_uid", "write_uid"):
@@ -198,7 +253,7 @@ class BaseModel:
             new_ids.append(_create_one(self.env, self._name, vals))
         if self.env.db.major >= 18:
             return new_ids
-        return new_ids[0] if len(new_ids) == 1 else new_ids
+        return new_ids[0]
 
     # -- grouping ---------------------------------------------------------------------------------------
     def read_group(
@@ -252,6 +307,13 @@ class BaseModel:
 
     def web_read(self, specification: dict[str, Any]) -> list[dict[str, Any]]:
         return _web_read(self.env, self._name, self._ids, specification)
+
+
+def _contains(container: Any, item: str) -> bool:
+    """``item in container`` as Odoo's Python evaluates it on an argument (a string tests substrings)."""
+    if isinstance(container, (list, tuple, str, dict)):
+        return item in container
+    raise type_error(f"argument of type '{type(container).__name__}' is not iterable")
 
 
 def _web_read(env: Env, model: str, ids: list[int], spec: dict[str, Any]) -> list[dict[str, Any]]:
@@ -645,7 +707,7 @@ def _recompute(env: Env, model: str, rid: int) -> None:
 _MISSING_BY_VERSION: dict[int, frozenset[str]] = {
     17: frozenset({"has_access", "formatted_read_group"}),
     18: frozenset({"name_get", "formatted_read_group"}),
-    19: frozenset({"name_get"}),
+    19: frozenset({"name_get", "toggle_active"}),
 }
 _PRIVATE_BY_VERSION: dict[int, frozenset[str]] = {19: frozenset({"exists", "search_fetch"})}
 _PUBLIC = frozenset(
@@ -659,6 +721,10 @@ _PUBLIC = frozenset(
         "name_get",
         "fields_get",
         "default_get",
+        "name_create",
+        "action_archive",
+        "action_unarchive",
+        "toggle_active",
         "check_access_rights",
         "has_access",
         "name_search",
