@@ -337,3 +337,48 @@ def test_read_with_bin_size_gives_size_strings(odoo19: OdooEmulator) -> None:
     assert row["image_1920"] == "1.43 Kb"
     row = call(odoo19, "res.partner", "read", [pid], ["image_1920"], context={"bin_size_image_1920": True})[0]
     assert row["image_1920"] == "1.43 Kb"
+
+
+# -- grouping ---------------------------------------------------------------------------------------------------
+
+
+def test_date_group_labels_in_odoo_s_display_formats(odoo: OdooEmulator) -> None:
+    partner = call(odoo, "res.partner", "search", [("is_company", "=", True)], limit=1)[0]
+    order = call(odoo, "sale.order", "create", {"partner_id": partner, "date_order": "2026-12-29 10:20:00"})
+    domain = [("id", "=", order)]
+    labels = {}
+    for granularity in ("hour", "day", "week", "month", "quarter", "year"):
+        spec = f"date_order:{granularity}"
+        rows = call(odoo, "sale.order", "read_group", domain, ["amount_total:sum"], [spec], lazy=False)
+        labels[granularity] = rows[0][spec]
+        if granularity == "week":  # PostgreSQL's weeks start on Monday; en_US numbers them from Sunday
+            assert rows[0]["__range"][spec] == {"from": "2026-12-28 00:00:00", "to": "2027-01-04 00:00:00"}
+    assert labels == {
+        "hour": "10:00 29 Dec",
+        "day": "29 Dec 2026",
+        "week": "W1 2027",
+        "month": "December 2026",
+        "quarter": "Q4 2026",
+        "year": "2026",
+    }
+    if major(odoo) >= 19:
+        rows = call(odoo, "sale.order", "formatted_read_group", domain, ["date_order:week"], ["__count"])
+        assert rows[0]["date_order:week"] == ["2026-12-28 00:00:00", "W1 2027"]
+    error = call(odoo, "sale.order", "read_group", domain, ["amount_total:sum"], ["date_order:fortnight"])
+    assert isinstance(error, Error) and error.name == "builtins.ValueError"
+    error = call(odoo, "sale.order", "read_group", domain, ["amount_total:sum"], ["state:month"])
+    assert isinstance(error, Error) and "state:month" in error.message
+
+
+def test_read_group_aggregate_keys(odoo: OdooEmulator) -> None:
+    rows = call(
+        odoo, "sale.order", "read_group", [], ["total:sum(amount_total)", "amount_untaxed:max"], ["state"]
+    )
+    assert rows and {"total", "amount_untaxed", "state", "state_count", "__domain"} <= set(rows[0])
+    plain = call(odoo, "sale.order", "read_group", [], ["amount_total:sum"], ["state"])
+    assert [r["total"] for r in rows] == [r["amount_total"] for r in plain]
+    rows = call(odoo, "sale.order", "read_group", [], ["amount_total:sum"], ["state"], lazy=False)
+    assert "__count" in rows[0] and "state_count" not in rows[0]
+    error = call(odoo, "sale.order", "read_group", [], ["name:sum"], ["state"])
+    assert isinstance(error, Error) and error.name == "psycopg2.errors.UndefinedFunction"
+    assert error.message.startswith("function sum(character varying) does not exist")

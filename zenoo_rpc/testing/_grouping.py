@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING, Any
 
 from . import _domain
@@ -33,16 +34,44 @@ _MONTHS = [
 ]
 
 
+#: the granularities a date/datetime group accepts (``READ_GROUP_TIME_GRANULARITY``)
+_GRANULARITIES = ("hour", "day", "week", "month", "quarter", "year")
+
+
+def _us_week(d: dt.date) -> tuple[int, int]:
+    """Babel's ``w``/``YYYY`` for en_US (the only language the demo has): weeks start on Sunday and week 1
+    is the one holding January 1st, so the last days of December may be week 1 of the next year."""
+    sunday = d - dt.timedelta(days=(d.weekday() + 1) % 7)
+    next_jan1 = dt.date(d.year + 1, 1, 1)
+    if sunday + dt.timedelta(days=6) >= next_jan1:
+        return 1, d.year + 1
+    jan1 = dt.date(d.year, 1, 1)
+    first = jan1 - dt.timedelta(days=(jan1.weekday() + 1) % 7)
+    return (sunday - first).days // 7 + 1, d.year
+
+
 def _bucket(ftype: str, value: Any, granularity: str) -> tuple[Any, str, str, str] | None:
-    """(sort key, label, from, to) of a date/datetime value's group."""
+    """(sort key, label, from, to) of a date/datetime value's group; labels in Odoo's display formats
+    (``READ_GROUP_DISPLAY_FORMAT``: ``hh:00 dd MMM``, ``dd MMM yyyy``, ``'W'w YYYY``, ``MMMM yyyy``,
+    ``QQQ yyyy``, ``yyyy``), periods as PostgreSQL's ``date_trunc`` cuts them (weeks start on Monday)."""
     if not value:
         return None
     d = dt.date.fromisoformat(str(value)[:10])
+    fmt = "%Y-%m-%d %H:%M:%S" if ftype == "datetime" else "%Y-%m-%d"
+    if granularity == "hour":
+        text = str(value)
+        hour = int(text[11:13]) if ftype == "datetime" and len(text) >= 13 else 0
+        begin = dt.datetime(d.year, d.month, d.day, hour)
+        label = f"{(hour % 12) or 12:02d}:00 {d.strftime('%d')} {_MONTHS[d.month - 1][:3]}"
+        stop = begin + dt.timedelta(hours=1)
+        return begin, label, begin.strftime(fmt), stop.strftime(fmt)
     if granularity == "day":
-        start, end, label = d, d + dt.timedelta(days=1), d.strftime("%d %b %Y")
+        start, end = d, d + dt.timedelta(days=1)
+        label = f"{d.strftime('%d')} {_MONTHS[d.month - 1][:3]} {d.year}"
     elif granularity == "week":
         start = d - dt.timedelta(days=d.weekday())
-        end, label = start + dt.timedelta(days=7), f"W{start.isocalendar()[1]} {start.isocalendar()[0]}"
+        week, year = _us_week(start)
+        end, label = start + dt.timedelta(days=7), f"W{week} {year}"
     elif granularity == "quarter":
         q = (d.month - 1) // 3
         start = d.replace(month=q * 3 + 1, day=1)
@@ -56,8 +85,9 @@ def _bucket(ftype: str, value: Any, granularity: str) -> tuple[Any, str, str, st
             start.replace(year=start.year + 1, month=1) if d.month == 12 else start.replace(month=d.month + 1)
         )
         label = f"{_MONTHS[d.month - 1]} {d.year}"
-    fmt = "%Y-%m-%d 00:00:00" if ftype == "datetime" else "%Y-%m-%d"
-    return start, label, start.strftime(fmt), end.strftime(fmt)
+    begin = dt.datetime(start.year, start.month, start.day)
+    stop = dt.datetime(end.year, end.month, end.day)
+    return begin, label, begin.strftime(fmt), stop.strftime(fmt)
 
 
 def _group_spec(env: Env, model: str, spec: Any) -> tuple[str, str, str, dict[str, Any]]:
@@ -70,7 +100,15 @@ def _group_spec(env: Env, model: str, spec: Any) -> tuple[str, str, str, dict[st
         raise value_error(f"Invalid field {name!r} on model {model!r}")
     if field["type"] in ("date", "datetime"):
         granularity = granularity or "month"
+        if granularity not in _GRANULARITIES:
+            raise value_error(f"Invalid granularity {granularity!r} for {model}.{name}")
+    elif granularity:
+        raise value_error(f"Granularity set on a no-datetime field or property: {spec!r}")
     return spec, name, granularity, field
+
+
+#: read_group's field specs: ``field``, ``field:agg`` or ``alias:agg(field)`` (``regex_field_agg``)
+_FIELD_AGG = re.compile(r"^(\w+)(?::(\w+)(?:\((\w+)\))?)?$")
 
 
 def _groups(
@@ -233,16 +271,19 @@ def read_group(
     for spec in as_list(fields or []):
         if not isinstance(spec, str):
             raise type_error(f"expected string or bytes-like object, got '{type(spec).__name__}'")
-        name, _, func = spec.partition(":")
-        if name in groupby or name in ("__count",):
+        found = _FIELD_AGG.match(spec)
+        if not found:
+            raise value_error(f"Invalid field specification {spec!r}.")
+        agg_key, func, fname = found.group(1), found.group(2) or "", found.group(3) or found.group(1)
+        if fname in groupby or fname == "__count":
             continue
-        field = table.fields.get(name)
+        field = table.fields.get(fname)
         if field is None:
-            raise value_error(f"Invalid field {name!r} on model {model!r}")
+            raise value_error(f"Invalid field {fname!r} on model {model!r}")
         func = func or field.get("aggregator") or field.get("group_operator") or ""
         if func:
-            _check_aggregate(model, name, field, func)
-            aggs.append((name, func))
+            _check_aggregate(model, fname, field, func)
+            aggs.append((agg_key, fname, func))
     _specs, groups, info = _groups(env, model, domain, used)
     expand = lazy and used and env.db.major >= 19 and (model, used[0]) in _GROUP_EXPAND
     if expand:  # group_expand: every selection value gets a group, in selection order
@@ -269,8 +310,8 @@ def read_group(
             row[f"{used[0].split(':')[0]}_count"] = len(rows)
         else:
             row["__count"] = len(rows)
-        for name, func in aggs:
-            row[name] = _aggregate(rows, name, func)
+        for agg_key, fname, func in aggs:
+            row[agg_key] = _aggregate(rows, fname, func)
         row["__domain"] = _and(([list(map(list, base))] if base else []) + conds)
         if ranges:
             row["__range"] = ranges
