@@ -382,3 +382,40 @@ def test_read_group_aggregate_keys(odoo: OdooEmulator) -> None:
     error = call(odoo, "sale.order", "read_group", [], ["name:sum"], ["state"])
     assert isinstance(error, Error) and error.name == "psycopg2.errors.UndefinedFunction"
     assert error.message.startswith("function sum(character varying) does not exist")
+
+
+# -- web session ------------------------------------------------------------------------------------------------
+
+
+def _web(odoo: OdooEmulator, path: str, params: dict[str, Any], cookie: str | None = None) -> tuple[Any, str]:
+    body = json.dumps({"jsonrpc": "2.0", "method": "call", "id": 9, "params": params}).encode()
+    headers = {"Content-Type": "application/json", **({"Cookie": cookie} if cookie else {})}
+    request = urllib.request.Request(odoo.url + path, body, headers)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        set_cookie = response.headers.get("Set-Cookie") or ""
+        return json.loads(response.read()), set_cookie.split(";")[0]
+
+
+def test_the_demo_user_s_session_info_is_its_own(odoo: OdooEmulator) -> None:
+    answer, cookie = _web(
+        odoo, "/web/session/authenticate", {"db": "demo", "login": "demo", "password": "demo"}
+    )
+    info = answer["result"]
+    assert info["username"] == "demo" and info["is_admin"] is False and info["is_system"] is False
+    assert info["partner_display_name"] == "YourCompany, Marc Demo" and info["name"] == "Marc Demo"
+    assert info["user_context"]["uid"] == info["uid"] != 2
+    again, _ = _web(odoo, "/web/session/get_session_info", {}, cookie)
+    assert again["result"]["uid"] == info["uid"] and again["result"]["username"] == "demo"
+
+
+def test_session_destroy_ends_the_session(odoo: OdooEmulator) -> None:
+    _, cookie = _web(odoo, "/web/session/authenticate", {"db": "demo", "login": "admin", "password": "admin"})
+    answer, _ = _web(odoo, "/web/session/destroy", {}, cookie)
+    assert answer == {"jsonrpc": "2.0", "id": 9}  # the route returns None: no result key
+    answer, _ = _web(odoo, "/web/session/get_session_info", {}, cookie)
+    assert (
+        answer["error"]["code"] == 100
+        and answer["error"]["data"]["name"] == "odoo.http.SessionExpiredException"
+    )
+    answer, _ = _web(odoo, "/web/session/destroy", {}, cookie)
+    assert answer["error"]["code"] == 100

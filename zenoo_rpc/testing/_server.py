@@ -351,6 +351,7 @@ class OdooEmulator:
         app.router.add_post("/xmlrpc/{service}", self._xmlrpc)
         app.router.add_post("/web/session/authenticate", self._web_authenticate)
         app.router.add_post("/web/session/get_session_info", self._web_session_info)
+        app.router.add_post("/web/session/destroy", self._web_session_destroy)
         app.router.add_post("/web/database/list", self._web_database_list)
         app.router.add_post("/web/dataset/call_kw", self._web_call_kw)
         app.router.add_post("/web/dataset/call_kw/{path:.*}", self._web_call_kw)
@@ -537,8 +538,42 @@ class OdooEmulator:
         if user is not None:
             info["name"] = user.name
             info["partner_id"] = user.partner_id
+            self._user_session_info(info, user)
         info.update({k: self.db.version_info[k] for k in ("server_version", "server_version_info")})
         return info
+
+    def _user_session_info(self, info: dict[str, Any], user: _orm.User) -> None:
+        """The parts of ``session_info`` that are the user's own (the recorded template is the admin's): login,
+        partner, context, companies, and what the user's partner record says."""
+        users, partners = self.db.table("res.users"), self.db.table("res.partner")
+        row = users.rows.get(user.uid, {}) if users is not None else {}
+        partner = partners.rows.get(user.partner_id, {}) if partners is not None else {}
+        info["username"] = user.login
+        if "user_id" in info:
+            info["user_id"] = [user.uid]
+        info["partner_display_name"] = self.db.display_name("res.partner", user.partner_id) or user.name
+        if "partner_write_date" in info and partner.get("write_date"):
+            info["partner_write_date"] = partner["write_date"]
+        info["is_internal_user"] = not row.get("share", False)
+        context = dict(info.get("user_context") or {})
+        context.update(
+            {"lang": partner.get("lang") or "en_US", "tz": partner.get("tz") or False, "uid": user.uid}
+        )
+        info["user_context"] = context
+        settings = info.get("user_settings")
+        if isinstance(settings, dict) and isinstance(settings.get("user_id"), dict):
+            settings["user_id"] = {"id": user.uid}
+        companies = info.get("user_companies")
+        if isinstance(companies, dict) and row:
+            allowed = {int(c) for c in row.get("company_ids") or []}
+            current = row.get("company_id")
+            current = current[0] if isinstance(current, list) else current
+            offered = companies.get("allowed_companies") or {}
+            companies["allowed_companies"] = {k: v for k, v in offered.items() if int(k) in allowed}
+            if current:
+                companies["current_company"] = current
+            if "display_switch_company_menu" in info:
+                info["display_switch_company_menu"] = len(companies["allowed_companies"]) > 1
 
     async def _web_authenticate(self, request: web.Request) -> web.Response:
         parsed = await self._read_jsonrpc(request)
@@ -585,6 +620,18 @@ class OdooEmulator:
             return self._session_expired(rid)
         sid = request.cookies.get("session_id", "")
         return self._session_cookie_response(rid, self._session_info(uid), sid, times=1)
+
+    async def _web_session_destroy(self, request: web.Request) -> web.Response:
+        """``/web/session/destroy`` (auth="user"): logs the session out; the route returns None, so the
+        answer has no ``result``; the cookie then names a session that has expired."""
+        parsed = await self._read_jsonrpc(request)
+        if isinstance(parsed, web.Response):
+            return parsed
+        rid, _ = parsed
+        if self._session_uid(request) is None:
+            return self._session_expired(rid)
+        self._sessions.pop(request.cookies.get("session_id", ""), None)
+        return self._rpc_result(rid, None)
 
     async def _web_call_kw(self, request: web.Request) -> web.Response:
         parsed = await self._read_jsonrpc(request)
