@@ -419,3 +419,25 @@ def test_session_destroy_ends_the_session(odoo: OdooEmulator) -> None:
     )
     answer, _ = _web(odoo, "/web/session/destroy", {}, cookie)
     assert answer["error"]["code"] == 100
+
+
+def test_values_are_converted_as_the_field_converts_them(odoo: OdooEmulator) -> None:
+    pid = call(odoo, "res.partner", "create", {"name": 1234, "color": "3"})
+    row = call(odoo, "res.partner", "read", [pid], ["name", "color"])[0]
+    assert (row["name"], row["color"]) == ("1234", 3)
+    error = call(odoo, "res.partner", "write", [pid], {"color": [1]})
+    assert isinstance(error, Error) and error.name == "builtins.TypeError"
+    assert (
+        error.message == "int() argument must be a string, a bytes-like object or a real number, not 'list'"
+    )
+    error = call(odoo, "res.partner", "write", [pid], {"parent_id": "Azure"})
+    assert isinstance(error, Error) and error.message == "Wrong value for res.partner.parent_id: 'Azure'"
+    order = call(odoo, "sale.order", "search", [], limit=1)[0]
+    error = call(odoo, "sale.order", "write", [order], {"date_order": "2026-13-45"})
+    assert isinstance(error, Error) and error.name == "builtins.ValueError"
+    assert error.message == "time data '2026-13-45' does not match format '%Y-%m-%d'"
+    assert call(odoo, "sale.order", "write", [order], {"date_order": "2026-12-01"}) is True
+    assert call(odoo, "sale.order", "read", [order], ["date_order"])[0]["date_order"] == "2026-12-01 00:00:00"
+    partner = call(odoo, "res.partner", "search", [], limit=1)[0]
+    error = call(odoo, "sale.order", "create", {"partner_id": partner, "date_order": "soon"})
+    assert isinstance(error, Error) and error.name == "psycopg2.errors.InvalidDatetimeFormat"

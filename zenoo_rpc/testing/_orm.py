@@ -5,6 +5,7 @@ asks of ``env.rules``, the business rules the server plugs into every environmen
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,7 @@ from ._exceptions import (
     UserError,
     ValidationError,
     attribute_error,
+    pg_error,
     type_error,
     value_error,
 )
@@ -354,30 +356,43 @@ def _defaults(env: Env, model: str) -> dict[str, Any]:
     return out
 
 
-def _convert(env: Env, model: str, table: Table, name: str, value: Any) -> Any:
+def _python(call: Callable[[], Any]) -> Any:
+    """Run the conversion Odoo's field runs on a value; its Python error is Odoo's answer."""
+    try:
+        return call()
+    except (TypeError, ValueError) as exc:
+        raise EmulatedError(str(exc), f"builtins.{type(exc).__name__}") from None
+
+
+def _convert(env: Env, model: str, table: Table, name: str, value: Any, *, creating: bool = False) -> Any:
+    """A value as the field stores it. Writes convert it like the field's ``convert_to_cache``; a create
+    sends text for dates and many2ones to PostgreSQL as it is (``convert_to_column``), so PostgreSQL's errors
+    answer there."""
     field = table.fields.get(name)
     if field is None:
         raise value_error(_invalid_field(env.db.major, name, model))
     ftype = field["type"]
     if value is None:
         value = False
-    if ftype == "integer" and value is not False:
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            raise value_error(f"invalid literal for int() with base 10: {value!r}") from None
-    if ftype in ("float", "monetary") and value is not False:
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            raise value_error(f"could not convert string to float: {value!r}") from None
+    if ftype == "integer":
+        return _python(lambda: int(value or 0))
+    if ftype in ("float", "monetary"):
+        return _python(lambda: float(value or 0.0))
     if ftype == "selection" and value is not False:
         keys = [k for k, _ in field.get("selection") or []]
         if keys and value not in keys:
             raise value_error(f"Wrong value for {model}.{name}: {value!r}")
+    if ftype in ("char", "text", "html") and value is not False and not isinstance(value, str):
+        return str(value)
+    if ftype in ("date", "datetime") and value:
+        return _date_value(ftype, value, creating)
     if ftype == "many2one":
-        if isinstance(value, (list, tuple)):
-            value = value[0] if value else False
+        if type(value) is not int and value is not False:
+            if creating and isinstance(value, str):
+                raise pg_error(
+                    "InvalidTextRepresentation", f'invalid input syntax for type integer: "{value}"'
+                )
+            raise value_error(f"Wrong value for {model}.{name}: {value!r}")
         if value:
             relation = field.get("relation", "")
             target = env.db.table(relation)
@@ -387,6 +402,22 @@ def _convert(env: Env, model: str, table: Table, name: str, value: Any) -> Any:
     if ftype == "boolean":
         return bool(value)
     return value
+
+
+def _date_value(ftype: str, value: Any, creating: bool) -> str:
+    if creating and isinstance(value, str):
+        from ._domain import _pg_cast
+
+        text = str(_pg_cast({"type": ftype}, value))
+        return text[:10] if ftype == "date" else (text + " 00:00:00" if len(text) == 10 else text[:19])
+    if ftype == "date":  # Date.to_date: the first 10 characters, as %Y-%m-%d
+        day = _python(lambda: dt.datetime.strptime(value[:10], "%Y-%m-%d"))
+        return str(day.strftime("%Y-%m-%d"))
+    # Datetime.to_datetime: a date alone is midnight
+    moment = _python(
+        lambda: dt.datetime.strptime(value, "%Y-%m-%d %H:%M:%S" if len(value) > 10 else "%Y-%m-%d")
+    )
+    return str(moment.strftime("%Y-%m-%d %H:%M:%S"))
 
 
 def _missing_error(env: Env, model: str, ids: list[Any]) -> EmulatedError:
@@ -550,7 +581,7 @@ def _create_one(env: Env, model: str, vals: dict[str, Any]) -> int:
                 row[name], actions = _x2many_commands(env, model, table, name, [], value, None)
                 later.extend(actions)
             else:
-                row[name] = _convert(env, model, table, name, value)
+                row[name] = _convert(env, model, table, name, value, creating=True)
         row = {**_empty_row(table), **row}
         _check_constraints(env, model, row)
         now = _now()
