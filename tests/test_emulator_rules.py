@@ -441,3 +441,30 @@ def test_values_are_converted_as_the_field_converts_them(odoo: OdooEmulator) -> 
     partner = call(odoo, "res.partner", "search", [], limit=1)[0]
     error = call(odoo, "sale.order", "create", {"partner_id": partner, "date_order": "soon"})
     assert isinstance(error, Error) and error.name == "psycopg2.errors.InvalidDatetimeFormat"
+
+
+def test_grouping_by_relational_fields(odoo: OdooEmulator) -> None:
+    rows = call(odoo, "res.partner", "read_group", [], ["color:max"], ["category_id"], lazy=False)
+    assert isinstance(rows, list) and rows
+    tagged = {r["category_id"][0]: r["__count"] for r in rows if r["category_id"]}
+    for tag, count in tagged.items():  # a partner counts in the group of each of its tags
+        assert count == call(odoo, "res.partner", "search_count", [("category_id", "in", [tag])])
+    assert rows[0]["__domain"] in (
+        [["category_id", "=", rows[0]["category_id"][0]]],
+        [["category_id", "=", False]],
+    )
+    error = call(odoo, "res.partner", "read_group", [], ["color:max"], ["child_ids"])
+    assert isinstance(error, Error) and error.name == "builtins.ValueError"
+
+
+def test_odd_leaves_are_answered_not_crashed(odoo: OdooEmulator) -> None:
+    error = call(odoo, "res.partner", "search", [("color", "child_of", 1)])
+    assert (
+        isinstance(error, Error)
+        and error.name == "builtins.ValueError"
+        and "res.partner.color" in error.message
+    )
+    error = call(odoo, "res.partner", "search", [("parent_id", "in", [[1]])])
+    assert isinstance(error, Error) and error.name == "psycopg2.errors.UndefinedFunction"
+    error = call(odoo, "res.partner", "search", [("parent_id", "=", {"id": 1})])
+    assert isinstance(error, Error) and error.name == "psycopg2.ProgrammingError"

@@ -260,6 +260,9 @@ def _leaf(env: _Env, model: str, leaf: tuple[Any, ...]) -> Pred:
         pred = _m2o_in(name, ids) if ftype == "many2one" else _x2m_any(name, ids)
         return pred if operator == "any" else (lambda row: not pred(row))
     if operator in ("child_of", "parent_of"):
+        if not relation and name != "id":
+            raise value_error(f"Invalid operator {operator!r} on non-relational field {model}.{name}")
+        _check_adaptable(right)
         target = relation if relation else model
         ids = env.hierarchy(target, right, operator)
         if name == "id" or (name == "parent_id" and relation == model):
@@ -267,6 +270,8 @@ def _leaf(env: _Env, model: str, leaf: tuple[Any, ...]) -> Pred:
         if ftype == "many2one":
             return _m2o_in(name, ids)
         return _x2m_any(name, ids)
+    if operator in _COMPARED:
+        _check_adaptable(right)
     if ftype == "many2one":
         return _m2o_leaf(env, name, relation or "", operator, right)
     if ftype in ("one2many", "many2many"):
@@ -282,14 +287,25 @@ _DATE_TEXT = re.compile(
 _COMPARED = frozenset({"=", "!=", "<", "<=", ">", ">=", "in", "not in"})
 
 
+def _check_adaptable(right: Any) -> None:
+    """psycopg2 cannot send a dict; a list inside the value's list goes as an ARRAY PostgreSQL cannot compare."""
+    if isinstance(right, dict):
+        raise EmulatedError("can't adapt type 'dict'", "psycopg2.ProgrammingError")
+    if isinstance(right, (list, tuple)):
+        for item in right:
+            if isinstance(item, dict):
+                raise EmulatedError("can't adapt type 'dict'", "psycopg2.ProgrammingError")
+            if isinstance(item, (list, tuple)):
+                raise pg_error("UndefinedFunction", "operator does not exist: integer = integer[]")
+
+
 def _column_value(field: dict[str, Any], operator: str, right: Any) -> Any:
     """The value of a comparison as PostgreSQL reads it against the field's column: text cast to the column's
     type (``'12'`` = 12), or PostgreSQL's own error for text that is not of that type. ``like`` operators
     compare the column as text, and need nothing."""
     if operator not in _COMPARED:
         return right
-    if isinstance(right, dict):
-        raise EmulatedError("can't adapt type 'dict'", "psycopg2.ProgrammingError")
+    _check_adaptable(right)
     if isinstance(right, (list, tuple)):
         return [_pg_cast(field, v) for v in right]
     return _pg_cast(field, right)
@@ -426,6 +442,8 @@ def _scalar_leaf(name: str, ftype: str, operator: str, right: Any, null_in_negat
                 v = row.get(name)
                 if v is False or v is None:
                     return with_null
+                if isinstance(v, (list, dict)):  # a json value (properties): compared by equality
+                    return any(v == x for x in vset)
                 return v in vset
 
         return matches if operator == "in" else (lambda row: not matches(row))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -104,7 +105,19 @@ def _group_spec(env: Env, model: str, spec: Any) -> tuple[str, str, str, dict[st
             raise value_error(f"Invalid granularity {granularity!r} for {model}.{name}")
     elif granularity:
         raise value_error(f"Granularity set on a no-datetime field or property: {spec!r}")
+    if field["type"] in ("properties", "properties_definition", "json", "binary"):
+        raise value_error(f"Grouping by the {field['type']} field {model}.{name} is not supported: {spec!r}")
+    if not field.get("groupable", field.get("store", True) and field["type"] != "one2many"):
+        raise value_error(f"Cannot convert {model}.{name} to SQL because it is not stored")
     return spec, name, granularity, field
+
+
+def _groupby_list(groupby: list[Any]) -> list[str]:
+    """Group specs are strings (Odoo matches each with a regular expression)."""
+    for spec in groupby:
+        if not isinstance(spec, str):
+            raise type_error(f"expected string or bytes-like object, got '{type(spec).__name__}'")
+    return groupby
 
 
 #: read_group's field specs: ``field``, ``field:agg`` or ``alias:agg(field)`` (``regex_field_agg``)
@@ -121,20 +134,22 @@ def _groups(
     info: dict[tuple[Any, ...], list[Any]] = {}
     for rid in ids:
         row = table.rows[rid]
-        key = []
-        desc = []
+        choices: list[list[tuple[Any, Any]]] = []
         for spec, name, granularity, field in specs:
             value = row.get(name)
             if field["type"] in ("date", "datetime"):
                 b = _bucket(field["type"], value, granularity)
-                key.append(b[0] if b else None)
-                desc.append((spec, name, field, b))
+                choices.append([(b[0] if b else None, (spec, name, field, b))])
+            elif field["type"] == "many2many":  # a record is in the group of each of its related records
+                related = list(value or []) or [False]
+                choices.append([(i, (spec, name, field, i)) for i in related])
             else:
-                key.append(value if value not in (None,) else False)
-                desc.append((spec, name, field, value))
-        k = tuple(key)
-        groups.setdefault(k, []).append(row)
-        info.setdefault(k, desc)
+                value = False if value is None else value
+                choices.append([(value, (spec, name, field, value))])
+        for combination in itertools.product(*choices):
+            k = tuple(part for part, _ in combination)
+            groups.setdefault(k, []).append(row)
+            info.setdefault(k, [d for _, d in combination])
     return specs, groups, info
 
 
@@ -204,7 +219,7 @@ def _value_and_cond(
         _start, label, frm, to = value
         cond = [[name, ">=", frm], [name, "<", to]]
         return ([frm, label] if formatted else label), cond, {"from": frm, "to": to}
-    if field["type"] == "many2one":
+    if field["type"] in ("many2one", "many2many"):
         if not value:
             return False, [[name, "=", False]], None
         return [value, env.db.display_name(field.get("relation", ""), value)], [[name, "=", value]], None
@@ -263,7 +278,7 @@ def read_group(
     orderby: Any,
     lazy: bool,
 ) -> list[dict[str, Any]]:
-    groupby = [groupby] if isinstance(groupby, str) else as_list(groupby or [])
+    groupby = _groupby_list([groupby] if isinstance(groupby, str) else as_list(groupby or []))
     offset, limit = row_count(offset, "OFFSET"), row_count(limit, "LIMIT") or None
     used = groupby[:1] if lazy else groupby
     table = env.table(model)
@@ -354,7 +369,7 @@ def formatted_read_group(
     limit: int | None,
     order: str | None,
 ) -> list[dict[str, Any]]:
-    groupby = as_list(groupby or [])
+    groupby = _groupby_list(as_list(groupby or []))
     offset, limit = row_count(offset, "OFFSET"), row_count(limit, "LIMIT") or None
     table = env.table(model)
     _specs, groups, info = _groups(env, model, domain, groupby)
