@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _domain
 from ._env import as_list, row_count
-from ._exceptions import pg_error, type_error, value_error
+from ._exceptions import attribute_error, pg_error, type_error, value_error
 
 if TYPE_CHECKING:
     from ._env import Env
@@ -241,6 +241,8 @@ def _sort_groups(
     env: Env, model: str, rows: list[dict[str, Any]], order: str | None, keys: list[str]
 ) -> list[dict[str, Any]]:
     terms: list[tuple[str, bool]] = []
+    if order and not isinstance(order, str):  # Odoo splits the order on commas
+        raise attribute_error(f"'{type(order).__name__}' object has no attribute 'split'")
     for part in (order or "").split(","):
         part = part.strip()
         if part:
@@ -348,7 +350,7 @@ def read_group(
         s = dict(row.pop("_sort"))
         s.update({k: v for k, v in row.items() if k not in s})
         sortable.append((s, row))
-    order = orderby if isinstance(orderby, str) else None
+    order = orderby or None
     if expand and not order:
         result = [r for _, r in sortable][offset or 0 :]
         return result[:limit] if limit else result
