@@ -468,3 +468,18 @@ def test_odd_leaves_are_answered_not_crashed(odoo: OdooEmulator) -> None:
     assert isinstance(error, Error) and error.name == "psycopg2.errors.UndefinedFunction"
     error = call(odoo, "res.partner", "search", [("parent_id", "=", {"id": 1})])
     assert isinstance(error, Error) and error.name == "psycopg2.ProgrammingError"
+
+
+@pytest.mark.filterwarnings("ignore::zenoo_rpc.DeprecatedProtocolWarning")
+@pytest.mark.parametrize("protocol", ["session", "xmlrpc"])
+def test_the_sdk_raises_postgresql_s_refusals_as_invalid_arguments(
+    odoo19: OdooEmulator, protocol: str
+) -> None:
+    client = SyncZenooClient(odoo19.url, protocol=protocol)
+    client.login("demo", "admin", "admin")
+    with pytest.raises(zenoo_rpc.InvalidArgumentsError) as info:
+        client.call("res.partner", "search", [], limit=-1)
+    assert info.value.odoo_name == "psycopg2.errors.InvalidRowCountInLimitClause"
+    with pytest.raises(zenoo_rpc.InvalidArgumentsError):
+        client.call("res.partner", "search", [("color", "=", "red")])
+    client.close()
