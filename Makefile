@@ -1,5 +1,7 @@
 PY ?= .venv/bin/python
 VERSION ?= 19.0
+# the models of the bundled generated package (the emulator's database has more)
+BUNDLED_MODELS = $(shell grep -v '^\#' tools/bundled_models.txt | paste -sd, -)
 
 .PHONY: install demo test pytest lint typecheck docs bench generate check-generated
 
@@ -18,7 +20,7 @@ demo: install
 test: install lint typecheck check-generated docs pytest
 
 pytest:
-	$(PY) -m pytest tests examples/django_shop/tests
+	$(PY) -m pytest tests examples/django_shop/tests examples/testing
 
 lint:
 	$(PY) -m ruff check zenoo_rpc generator generated_models tests bench tools examples
@@ -32,12 +34,12 @@ docs:  # the documentation site in site/; --strict: a broken link or reference f
 
 generate:
 	$(PY) tools/async_to_sync.py
-	$(PY) -m zenoo_rpc.generator --from-schema zenoo_rpc/testing/odoo_data/$(VERSION) --out generated_models
+	$(PY) -m zenoo_rpc.generator --from-schema zenoo_rpc/testing/odoo_data/$(VERSION) --models $(BUNDLED_MODELS) --out generated_models
 	$(EDITABLE) '.[dev]'  # link new modules into the editable install
 
 check-generated:
 	$(PY) tools/async_to_sync.py --check
-	$(PY) -m zenoo_rpc.generator --from-schema zenoo_rpc/testing/odoo_data/$(VERSION) --out generated_models --check
+	$(PY) -m zenoo_rpc.generator --from-schema zenoo_rpc/testing/odoo_data/$(VERSION) --models $(BUNDLED_MODELS) --out generated_models --check
 
 bench: install
 	$(EDITABLE) '.[dev,bench]'

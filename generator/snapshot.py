@@ -11,6 +11,8 @@ from typing import Any
 
 import attrs
 
+from zenoo_rpc._jsondata import json_files, json_path, read_json
+
 __all__ = ["FIELD_ATTRIBUTES", "Snapshot", "SnapshotError", "introspect", "load"]
 
 #: The fields_get attributes the generator uses (asking for all of them can fault on some 19.0 fields).
@@ -114,18 +116,18 @@ def load(path: Path) -> Snapshot:
 
 def _load(path: Path) -> Snapshot:
     if path.is_dir():
-        if not (path / "version.json").exists() or not (path / "schema").is_dir():
+        if json_path(path / "version.json") is None or not (path / "schema").is_dir():
             raise SnapshotError(
                 f"{path} is a folder without version.json and schema/: give a --dump-schema file or a folder "
                 "laid out like zenoo_rpc/testing/odoo_data/<version>"
             )
-        version = json.loads((path / "version.json").read_text())
-        rows = json.loads((path / "models.json").read_text())
+        version = read_json(path / "version.json")
+        rows = read_json(path / "models.json")
         models = {r["model"]: r for r in rows if not r.get("transient")}
         fields = {}
-        for schema in sorted((path / "schema").glob("*.json")):
-            if schema.stem in models:
-                fields[schema.stem] = json.loads(schema.read_text())
+        for model, schema in json_files(path / "schema").items():  # plain or gzip-compressed JSON
+            if model in models:
+                fields[model] = read_json(schema)
         return Snapshot(version, models, fields).normalized()
     payload = json.loads(path.read_text())
     if not isinstance(payload, dict):

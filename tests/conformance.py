@@ -1,9 +1,11 @@
-"""Replays the recorded real-Odoo cases (../shared/odoo) against the emulator and compares the answers."""
+"""Replays the recorded real-Odoo cases against the emulator and compares the answers.
+
+The cases are the repository's copy of the recordings, ``tests/odoo_corpus/<version>/*.json.gz``, imported
+(with the emulator's database) by ``tools/import_odoo_data.py``; a checkout needs nothing beside it."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import xmlrpc.client
 from pathlib import Path
@@ -11,20 +13,33 @@ from typing import Any
 
 import requests
 
+from zenoo_rpc._jsondata import read_json
+from zenoo_rpc.generator.snapshot import Snapshot, load
 from zenoo_rpc.testing import OdooEmulator
 
-SHARED = Path(os.environ.get("ZENOO_SHARED_ODOO", Path(__file__).resolve().parents[2] / "shared" / "odoo"))
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "tests" / "odoo_corpus"
+DATA = ROOT / "zenoo_rpc" / "testing" / "odoo_data"
+#: the models the bundled generated package and the golden trees are generated from
+BUNDLED_MODELS = [
+    line.strip()
+    for line in (ROOT / "tools" / "bundled_models.txt").read_text().splitlines()
+    if line.strip() and not line.startswith("#")
+]
 
 
-def shared_available() -> bool:
-    return (SHARED / "19.0" / "corpus" / "read.json").exists()
+def bundled_snapshot(version: str) -> Snapshot:
+    """The schema snapshot of the bundled models, from the emulator's database of ``version``."""
+    return load(DATA / version).select(BUNDLED_MODELS, None)
 
 
 def load_cases(version: str, name: str) -> list[dict[str, Any]]:
-    path = SHARED / version / name
+    """The recorded cases of ``name`` (``corpus/read.json``, ``errors.json``, ... as the recordings name
+    them) for ``version``; none when that version has no such file (json2_examples.json before 19.0)."""
+    path = CORPUS / version / (Path(name).name + ".gz")
     if not path.exists():
         return []
-    cases: list[dict[str, Any]] = json.loads(path.read_text())
+    cases: list[dict[str, Any]] = read_json(path)
     return cases
 
 

@@ -199,6 +199,26 @@ def client(make_client: Any, odoo: OdooEmulator) -> Any:
     return c
 
 
+@pytest.fixture
+def refuse_specification(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """``refuse_specification("sale.order")``: every emulator of this process answers that model's
+    ``web_search_read`` with an AccessError, as a server whose access rules keep RPC users off the web
+    client's methods (the client must fall back to its batched reads)."""
+    from zenoo_rpc.testing import _business
+    from zenoo_rpc.testing._exceptions import AccessError
+
+    def refuse(*models: str) -> None:
+        for model in models:
+
+            def deny(recs: Any, *args: Any, _model: str = model, **kwargs: Any) -> Any:
+                raise AccessError(f"You are not allowed to call web_search_read on '{_model}' records.")
+
+            methods = {**_business.MODEL_METHODS.get(model, {}), "web_search_read": deny}
+            monkeypatch.setitem(_business.MODEL_METHODS, model, methods)
+
+    return refuse
+
+
 # -- Redis ---------------------------------------------------------------------------------------------
 def _redis_up(port: int) -> bool:
     try:

@@ -224,7 +224,7 @@ def test_the_views_work_again_after_odoo_restarts(web: Any) -> None:
                 )  # not cached: "session expired", renewed
                 assert web.get("/partners/3/").status_code == 200  # its loop's client adopts the renewed one
                 assert again.logins == 1
-                assert again.paths["/web/dataset/call_kw/sale.order/search_read"] == 2  # expired, then again
+                assert again.paths["/web/dataset/call_kw/sale.order/web_search_read"] == 2  # expired, again
                 assert again.paths["/web/dataset/call_kw/res.partner/search_read"] == 1
             finally:
                 again.stop()
@@ -256,13 +256,13 @@ def test_cached_reads_are_shared_through_the_django_cache_and_dropped_by_writes(
         assert web.get("/orders/").status_code == 200
         handler.reset()  # another worker: a new client, the same Redis
         assert web.get("/orders/").status_code == 200
-        assert counting_odoo.count("sale.order", "search_read") == 1
+        assert counting_odoo.count("sale.order", "web_search_read") == 1
         assert counting_odoo.logins == 1  # the login came through Redis too (SESSION_CACHE = CACHE)
         form = {"name": "Chairs", "contact_name": "Ann", "email": "ann@example.com"}
         assert web.post("/leads/new/", form).status_code == 302  # a write drops the database's reads
         handler.reset()
         assert web.get("/orders/").status_code == 200
-        assert counting_odoo.count("sale.order", "search_read") == 2
+        assert counting_odoo.count("sale.order", "web_search_read") == 2
 
 
 def test_the_django_tier_is_skipped_while_its_redis_is_down(

@@ -10,7 +10,7 @@ import xmlrpc.client
 from typing import Any
 
 import pytest
-from conformance import load_cases, shared_available
+from conformance import load_cases
 
 from zenoo_rpc import exceptions as exc
 from zenoo_rpc._core.error_map import ErrorContext, error_from_odoo, error_from_page
@@ -36,7 +36,6 @@ def _json_error_cases() -> list[Any]:
     return out
 
 
-@pytest.mark.skipif(not shared_available(), reason="the recorded Odoo material is not beside this checkout")
 @pytest.mark.parametrize("case", _json_error_cases())
 def test_odoo_own_words_are_kept(case: dict[str, Any]) -> None:
     body = case["response"]["body"]

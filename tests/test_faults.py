@@ -223,10 +223,10 @@ def test_iterate_bounds_each_page(make_client: Any, proxy: FaultProxy) -> None:
     c.login("demo", "admin", "admin")
     query = c.model_by_name("res.partner").only("name")
     assert len(list(query.iterate(batch_size=10, timeout=5))) > 10
-    proxy.inject("slow", count=10, match=lambda r: b'"search_read"' in r.body, seconds=3)
+    proxy.inject("slow", count=10, match=lambda r: b'"web_search_read"' in r.body, seconds=3)
     with pytest.raises(exc.RequestTimeout) as info:
         list(query.iterate(batch_size=10, timeout=0.5))
-    assert info.value.method == "search_read" and info.value.deadline == 0.5
+    assert info.value.method == "web_search_read" and info.value.deadline == 0.5
 
 
 # -- the circuit breaker -----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from conformance import bundled_snapshot
 
 import zenoo_rpc.models.common as common
 from zenoo_rpc import runtime
@@ -34,7 +35,7 @@ def _forget(package: str) -> None:
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A user's own package, generated from the 19.0 snapshot (the same models as the bundled one)."""
     where = tmp_path_factory.mktemp("user_project")
-    write(load(DATA / "19.0"), where / "my_models")
+    write(bundled_snapshot("19.0"), where / "my_models")
     return where
 
 

@@ -119,7 +119,7 @@ def test_no_extra_call_where_the_server_has_every_field(make_client: Any, odoo19
             .prefetch_related("partner_id", "order_line.product_id")
             .all()
         )
-    assert len(orders) == 19 and odoo19.requests == 5 and odoo19.count(method="fields_get") == 0
+    assert len(orders) == 19 and odoo19.requests == 2 and odoo19.count(method="fields_get") == 0
 
 
 def test_prefetch_orders_lines_products(client: Any, old: OdooEmulator) -> None:
@@ -141,12 +141,12 @@ def test_prefetch_orders_lines_products(client: Any, old: OdooEmulator) -> None:
         lines[0].tax_ids  # noqa: B018  # 19.0's name; tax_id before
     with pytest.raises(exc.FieldNotOnServerError, match=r"sale\.order\.late_availability"):
         orders[0].late_availability  # noqa: B018
-    # the first query: refused search_read, fields_get(sale.order), search_read, then fields_get of the
-    # three related models in one round, then one read per level
-    assert old.count("sale.order", "search_read") == 2
-    assert old.count(method="fields_get") == 4 and old.count(method="read") == 3 and old.requests == 9
+    # the first query: a refused web_search_read, the fields_get of the four models of its specification
+    # in one round, the web_search_read again without what the server lacks
+    assert old.count("sale.order", "web_search_read") == 2
+    assert old.count(method="fields_get") == 4 and old.requests == 6
     old.reset_counts()
-    assert len(load()) == 19 and old.requests == 4 and old.count(method="fields_get") == 0
+    assert len(load()) == 19 and old.requests == 1 and old.count(method="fields_get") == 0
 
 
 def test_a_relation_the_server_lacks_is_not_prefetched(client: Any, old: OdooEmulator) -> None:

@@ -893,9 +893,9 @@ def test_relationship_optimizer(face: str, port: int, server: OdooEmulator) -> N
     assert len(orders) == 19 and all(
         o["customer_name"] and len(o["products"]) == o["line_count"] for o in orders
     )
-    # search_read + one read per level; on 17.0/18.0 the client's first query also learns the servers' fields
-    # once: the refused search_read, sale.order's fields_get, then those of the 3 related models in one round
-    assert calls == ([4, 4] if server.version == "19.0" else [4 + 5, 4])
+    # one web_search_read with the nested specification; on 17.0/18.0 the client's first query also learns
+    # the server's fields once: the refused call, the fields_get of the 4 models in one round, the call again
+    assert calls == ([1, 1] if server.version == "19.0" else [1 + 5, 1])
     assert any(p["categories"] for p in partners)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ._client_base import ClientBase
     from ._core.schema import ModelSchema
 
-__all__ = ["QueryBase"]
+__all__ = ["Page", "QueryBase"]
 
 R = TypeVar("R")
 S = TypeVar("S", bound="QueryBase[Any]")
@@ -36,10 +36,12 @@ class QueryBase(Generic[R]):
 
     @property
     def spec(self) -> QuerySpec:
+        """The immutable description of this query (model, filter, fields, order, paging, context)."""
         return self._spec
 
     @property
     def model_name(self) -> str:
+        """The Odoo model this query reads, e.g. ``res.partner``."""
         return self._spec.model
 
     def _schema(self) -> ModelSchema | None:
@@ -65,27 +67,34 @@ class QueryBase(Generic[R]):
         return self._and(Q(*conditions, **lookups))
 
     def exclude(self: S, *conditions: Q | list[Any], **lookups: Any) -> S:
+        """Drop records matching all the given conditions: ``exclude(active=False)``."""
         return self._and(~Q(*conditions, **lookups))
 
     def only(self: S, *fields: str) -> S:
+        """Read just these fields (plus ``id``); without it a query reads the stored fields and
+        ``display_name``. Unknown names fail here, naming the model and field."""
         for f in fields:
             self._check_field(f, "only()")
         return self._with(fields=tuple(dict.fromkeys(fields)))
 
     def order_by(self: S, *keys: str) -> S:
+        """Sort by these fields: ``order_by("-date_order", "name")`` (``-`` for descending)."""
         return self._with(order=parse_order(self._spec.model, self._schema(), keys))
 
     def limit(self: S, n: int | None) -> S:
+        """Read at most ``n`` records (None: no limit)."""
         if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 0):
             raise ClientError(f"{self._spec.model}: limit() takes a whole number >= 0 or None, not {n!r}")
         return self._with(limit=n)
 
     def offset(self: S, n: int) -> S:
+        """Skip the first ``n`` matching records."""
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:
             raise ClientError(f"{self._spec.model}: offset() takes a whole number >= 0, not {n!r}")
         return self._with(offset=n)
 
     def with_context(self: S, **context: Any) -> S:
+        """Send these context keys with this query's calls: ``with_context(lang="fr_FR", active_test=False)``."""
         return self._with(context={**self._spec.context, **context})
 
     def prefetch_related(self: S, *paths: str) -> S:
@@ -166,6 +175,46 @@ class QueryBase(Generic[R]):
 
     def _page(self, after: int, size: int) -> Any:
         return flows.fetch_page(self._client._conn, self._spec, self._ctx(), self._client, after, size)
+
+    def _numbered_page(self, number: int, size: int) -> Any:
+        check_page(self._spec, number, size)
+        return flows.fetch_numbered_page(
+            self._client._conn, self._spec, self._ctx(), self._client, number, size
+        )
+
+
+@attrs.frozen
+class Page(Generic[R]):
+    """One page of a query (``query.page(number, size)``): its records and the number of matching records,
+    told by the same call."""
+
+    records: list[R]
+    total: int
+    number: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages of ``size`` the matching records fill."""
+        return -(-self.total // self.size)
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __iter__(self) -> Iterator[R]:
+        return iter(self.records)
+
+
+def check_page(spec: QuerySpec, number: int, size: int) -> None:
+    for what, n in (("number", number), ("size", size)):
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+            raise ClientError(f"{spec.model}: page() takes a {what} >= 1, not {n!r}")
+    if spec.offset or spec.limit is not None:
+        raise ClientError(f"{spec.model}: page() sets the offset and limit itself; drop limit() and offset()")
 
 
 def check_iterate(spec: QuerySpec, batch_size: int) -> int:

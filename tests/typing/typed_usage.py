@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from zenoo_rpc import SyncZenooClient, ZenooClient
-from zenoo_rpc.models.common import ResPartner, ResPartnerValues, TypedSyncZenooClient, TypedZenooClient
+from zenoo_rpc.models.common import (
+    ProductProduct,
+    ResPartner,
+    ResPartnerValues,
+    SaleOrder,
+    TypedSyncZenooClient,
+    TypedZenooClient,
+)
 
 
 def sync_usage(client: TypedSyncZenooClient) -> None:
@@ -42,3 +49,20 @@ def plain_clients(sync: SyncZenooClient, aclient: ZenooClient) -> None:
 async def plain_async(aclient: ZenooClient) -> None:
     rows = await aclient.model(ResPartner).only("name").all()
     print(rows[0].nmae)  # E: misspelled attribute through the async client
+
+
+async def nested_reads(aclient: ZenooClient, sync: SyncZenooClient) -> None:
+    orders = await aclient.model(SaleOrder).only("name", "partner_id.name", "order_line.product_id.name").all()
+    customer: ResPartner | None = orders[0].partner_id  # a nested record is the related generated class
+    product: ProductProduct | None = orders[0].order_line[0].product_id
+    print(customer, product)
+    if customer is not None:
+        print(customer.nmae)  # E: misspelled attribute of a nested record
+    for line in orders[0].order_line:
+        print(line.product_uom_qty, line.prodcut_id)  # E: misspelled attribute of an x2many record
+    wrong: ResPartner | None = orders[0].order_line[0].product_id  # E: lines' products are not partners
+    print(wrong)
+    page = sync.model(SaleOrder).page(1, 20)
+    total: int = page.total
+    first: SaleOrder = page.records[0]
+    print(total, first.name, page.records[0].nmae)  # E: page records are typed too

@@ -49,6 +49,8 @@ class Connection:
     observer: Observer = attrs.field(default=NULL_OBSERVER, repr=False)
     #: the deprecated-endpoint warning was given (once per client, its views included)
     deprecation_warned: bool = False
+    #: models whose ``web_search_read`` with a specification this server refused: read level by level
+    specification_refused: set[str] = attrs.field(factory=set)
     #: where the login is shared with other clients (``login(..., session_store=)``), for renewals
     session_store: Any = attrs.field(default=None, repr=False)
 

@@ -18,15 +18,18 @@ from . import drift, session
 from .connection import Connection
 from .error_map import ErrorContext
 from .errors import (
+    AccessError,
     ClientError,
     DeprecatedProtocolWarning,
     DoesNotExist,
     HTTPStatusError,
+    InvalidArgumentsError,
     MultipleObjectsReturned,
     ProtocolError,
     SessionExpiredError,
     TransportError,
     UnknownFieldError,
+    UnknownMethodError,
     ZenooError,
 )
 from .protocols import READ_METHODS, Credentials, Protocol, deprecation_notice, major_of, make_protocol
@@ -61,6 +64,7 @@ __all__ = [
     "count",
     "create",
     "ensure_schemas",
+    "fetch_numbered_page",
     "fetch_page",
     "fetch_records",
     "get",
@@ -418,6 +422,9 @@ class _Read:
     context: Mapping[str, Any]
     ttl: float | None = None
     paths: tuple[str, ...] = ()
+    #: builds the keyword arguments again from what the client knows now (a specification read, whose
+    #: nested field lists are filtered by the server fields learned after a refusal)
+    rebuild: Any = None
 
 
 def _reads(
@@ -445,7 +452,7 @@ def _reads(
         attempts = []
         for i in pending:
             r = reads[i]
-            kwargs = dict(r.kwargs)
+            kwargs = dict(r.kwargs if r.rebuild is None else r.rebuild())
             if family is not None:
                 try:
                     drift.check_paths(conn, r.model, family, r.paths)
@@ -517,31 +524,65 @@ def _write_call(
         raise clear from exc
 
 
-def _prefetch_tree(paths: tuple[str, ...]) -> dict[str, Any]:
-    tree: dict[str, Any] = {}
-    for path in paths:
-        node = tree
+class _Node:
+    """What a query reads of one model: ``fields`` named by ``only()`` at this level (None: the default set,
+    see :func:`default_fields`) and the relations read as nested records (``sub``)."""
+
+    __slots__ = ("fields", "sub")
+
+    def __init__(self, fields: list[str] | None) -> None:
+        self.fields = fields
+        self.sub: dict[str, _Node] = {}
+
+    def add(self, name: str) -> None:
+        if self.fields is not None and name not in self.fields:
+            self.fields.append(name)
+
+
+def _tree(spec: QuerySpec) -> _Node:
+    """The read plan of a query: dotted ``only()`` names (``"order_line.product_id.name"``) read exactly those
+    fields at each level; ``prefetch_related()`` paths read the default set of levels ``only()`` does not
+    name."""
+    root = _Node(None if spec.fields is None else [])
+    for path in spec.fields or ():
+        node = root
+        *parents, leaf = path.split(".")
+        for part in parents:
+            node.add(part)
+            child = node.sub.get(part)
+            if child is None:
+                child = node.sub[part] = _Node([])
+            node = child
+        node.add(leaf)
+    for path in spec.prefetch:
+        node = root
         for part in path.replace("__", ".").split("."):
-            node = node.setdefault(part, {})
-    return tree
+            node.add(part)
+            node = node.sub.setdefault(part, _Node(None))
+    return root
 
 
 def _models_for_prefetch(
-    conn: Connection, model: str, tree: Mapping[str, Any], family: Family, context: Mapping[str, Any]
+    conn: Connection, model: str, node: _Node, family: Family, context: Mapping[str, Any], depth: int = 0
 ) -> Flow[list[str]]:
-    """Make sure every schema along the prefetch paths is known (fields_get for dynamic models); returns
-    the models the query reads."""
+    """Make sure every schema along the nested paths is known (fields_get for dynamic models) and that each
+    path follows relations to fields that exist; returns the models the query reads."""
     yield from ensure_schemas(conn, [model], context, family)
     schema = schema_for(conn, model, family)
     assert schema is not None
+    if depth and node.fields is not None:
+        for name in node.fields:
+            if schema.get(name) is None:
+                raise UnknownFieldError(model, name, "in only()")
     models = [model]
-    for name, sub in tree.items():
+    for name, sub in node.sub.items():
         info = schema.get(name)
+        where = "in prefetch_related()" if sub.fields is None else "in only()"
         if info is None:
-            raise UnknownFieldError(model, name, "in prefetch_related()")
+            raise UnknownFieldError(model, name, where)
         if not info.is_relational or not info.relation:
-            raise ClientError(f"{model}.{name} is a {info.type} field: prefetch_related() follows relations")
-        models += yield from _models_for_prefetch(conn, info.relation, sub, family, context)
+            raise ClientError(f"{model}.{name} is a {info.type} field: {where[3:]} follows relations only")
+        models += yield from _models_for_prefetch(conn, info.relation, sub, family, context, depth + 1)
     return models
 
 
@@ -580,7 +621,7 @@ def _resolver(conn: Connection, family: Family) -> Any:
     return lambda m: schema_for(conn, m, family)
 
 
-def _fields_for(schema: ModelSchema, only: tuple[str, ...] | None, tree: Mapping[str, Any]) -> list[str]:
+def _fields_for(schema: ModelSchema, only: Any, tree: Mapping[str, Any]) -> list[str]:
     fields = list(only) if only is not None else default_fields(schema)
     for name in tree:
         if name not in fields:
@@ -588,24 +629,287 @@ def _fields_for(schema: ModelSchema, only: tuple[str, ...] | None, tree: Mapping
     return fields
 
 
+def _node_fields(conn: Connection, family: Family, model: str, node: _Node) -> list[str]:
+    """The fields read of ``model`` at one level: what ``only()`` names there or the default set, the nested
+    relations, never a field the server is known to lack."""
+    schema = schema_for(conn, model, family)
+    assert schema is not None
+    fields = _fields_for(schema, node.fields, node.sub)
+    cls = family.zenoo_related(model) if family is not None else None
+    return drift.readable_fields(conn, model, cls, fields) if cls is not None else fields
+
+
 def fetch_records(
     conn: Connection, spec: QuerySpec, context: Mapping[str, Any], bind: Any
 ) -> Flow[list[Any]]:
-    """search_read, then one read per prefetch level for the whole result set."""
-    return (yield from _fetch(conn, spec, context, bind, None))
+    """The records of a query with their nested records (see :func:`_rows`)."""
+    records, _ = yield from _fetch(conn, spec, context, bind, None)
+    return records
 
 
 def _fetch(
-    conn: Connection, spec: QuerySpec, context: Mapping[str, Any], bind: Any, extra_domain: list[Any] | None
-) -> Flow[list[Any]]:
-    tree = _prefetch_tree(spec.prefetch)
+    conn: Connection,
+    spec: QuerySpec,
+    context: Mapping[str, Any],
+    bind: Any,
+    extra_domain: list[Any] | None,
+    counted: bool = False,
+    count_limit: int | None = None,
+) -> Flow[tuple[list[Any], int | None]]:
+    root = _tree(spec)
     ctx = {**context, **spec.context}
-    models = yield from _models_for_prefetch(conn, spec.model, tree, spec.record_cls, ctx)
+    models = yield from _models_for_prefetch(conn, spec.model, root, spec.record_cls, ctx)
     yield from _learn_if_drifting(conn, spec.record_cls, models, ctx)
-    rows = yield from search_read_rows(conn, spec, context, extra_domain, tuple(models[1:]))
-    records = _build(conn, spec.record_cls, spec.model, rows, bind)
-    yield from _prefetch(conn, spec.model, records, tree, ctx, spec.cache_ttl, bind, spec.record_cls)
+    rows, length = yield from _rows(
+        conn, spec, context, root, extra_domain, tuple(models[1:]), counted, count_limit
+    )
+    records = _build_nested(conn, spec.record_cls, spec.record_cls, spec.model, rows, root, bind)
+    return records, length
+
+
+def _rows(
+    conn: Connection,
+    spec: QuerySpec,
+    context: Mapping[str, Any],
+    root: _Node,
+    extra_domain: list[Any] | None,
+    companions: tuple[str, ...],
+    counted: bool,
+    count_limit: int | None = None,
+) -> Flow[tuple[list[dict[str, Any]], int | None]]:
+    """The rows of a query, its nested levels as dicts (a many2one) and lists of dicts (an x2many), and the
+    number of matching records when ``counted`` (None when it could not be told in the same call).
+
+    A query that reads nested records (or needs its count) on Odoo 17+ is ONE ``web_search_read`` with a
+    field specification of every level. Where the server or the model refuses it (an older server, a method
+    not published, an access rule on the web methods) the client falls back, once per client and model and
+    for good, to ``search_read`` and one ``read`` per nested level for the whole result set; both give the
+    same rows.
+    """
+    if (root.sub or counted) and (yield from _specification_allowed(conn, spec.model)):
+        answer = yield from captured(
+            _web_search_read(conn, spec, context, root, extra_domain, (spec.model, *companions), count_limit)
+        )
+        if not isinstance(answer, Failed):
+            rows_and_length: tuple[list[dict[str, Any]], int | None] = answer
+            return rows_and_length
+        if not isinstance(answer.error, _SPECIFICATION_REFUSED):
+            raise answer.error
+        conn.specification_refused.add(spec.model)
+        _LOG.info("%s: web_search_read refused (%s), reading level by level", spec.model, answer.error)
+    rows = yield from search_read_rows(conn, spec, context, extra_domain, companions, root)
+    ctx = {**context, **spec.context}
+    yield from _read_levels(conn, spec.record_cls, spec.model, rows, root, ctx, spec.cache_ttl)
+    return rows, None
+
+
+#: the answers that mean "this server or model does not serve specification reads": no such method (before
+#: Odoo 17 or unpublished), an access rule on it, arguments it does not take
+_SPECIFICATION_REFUSED = (UnknownMethodError, AccessError, InvalidArgumentsError)
+
+
+def _specification_allowed(conn: Connection, model: str) -> Flow[bool]:
+    if model in conn.specification_refused:
+        return False
+    if conn.server_version is None:
+        yield from version(conn, warn=False)
+    return (conn.major_version or 0) >= 17
+
+
+def _web_search_read(
+    conn: Connection,
+    spec: QuerySpec,
+    context: Mapping[str, Any],
+    root: _Node,
+    extra_domain: list[Any] | None,
+    companions: tuple[str, ...],
+    count_limit: int | None,
+) -> Flow[tuple[list[dict[str, Any]], int]]:
+    family = spec.record_cls
+    domain = _query_domain(conn, spec, extra_domain)
+
+    def kwargs() -> dict[str, Any]:
+        kw: dict[str, Any] = {
+            "domain": domain,
+            "specification": _specification(conn, family, spec.model, root),
+            **_paging(spec),
+        }
+        if count_limit is not None:
+            kw["count_limit"] = count_limit
+        return kw
+
+    read = _Read(
+        spec.model,
+        "web_search_read",
+        [],
+        kwargs(),
+        {**context, **spec.context},
+        spec.cache_ttl,
+        tuple(drift.domain_paths(domain, spec.order)),
+        rebuild=kwargs,
+    )
+    [answer] = yield from _reads(conn, family, [read], companions)
+    rows: list[dict[str, Any]] = answer["records"]
+    _flatten(conn, family, spec.model, rows, root)
+    return rows, int(answer["length"])
+
+
+def _specification(conn: Connection, family: Family, model: str, node: _Node) -> dict[str, Any]:
+    """Odoo's field specification of one level: ``{}`` per field, ``{"fields": {...}}`` per nested relation,
+    ``{"fields": {"display_name": {}}}`` for the other many2one fields (``[id, display_name]`` once flattened,
+    as ``search_read`` gives them)."""
+    schema = schema_for(conn, model, family)
+    assert schema is not None
+    out: dict[str, Any] = {}
+    for name in _node_fields(conn, family, model, node):
+        info = schema.get(name)
+        child = node.sub.get(name)
+        if child is not None and info is not None and info.relation:
+            out[name] = {"fields": _specification(conn, family, info.relation, child)}
+        elif info is not None and info.type == "many2one":
+            out[name] = {"fields": {"display_name": {}}}
+        else:
+            out[name] = {}
+    return out
+
+
+def _flatten(conn: Connection, family: Family, model: str, rows: list[dict[str, Any]], node: _Node) -> None:
+    """A specification read's rows in place: many2one values that are not nested back to ``[id, name]``."""
+    if not rows:
+        return
+    schema = schema_for(conn, model, family)
+    assert schema is not None
+    plain = [
+        n
+        for n in _node_fields(conn, family, model, node)
+        if n not in node.sub and (info := schema.get(n)) is not None and info.type == "many2one"
+    ]
+    for row in rows:
+        for name in plain:
+            value = row.get(name)
+            if isinstance(value, dict):
+                row[name] = [value["id"], value.get("display_name", False)]
+    for name, child in node.sub.items():
+        info = schema.get(name)
+        if info is None or not info.relation:
+            continue
+        kids: list[dict[str, Any]] = []
+        for row in rows:
+            value = row.get(name)
+            if isinstance(value, dict):
+                kids.append(value)
+            elif isinstance(value, list):
+                kids.extend(v for v in value if isinstance(v, dict))
+        _flatten(conn, family, info.relation, kids, child)
+
+
+def _read_levels(
+    conn: Connection,
+    family: Family,
+    model: str,
+    rows: list[dict[str, Any]],
+    node: _Node,
+    context: Mapping[str, Any],
+    ttl: float | None,
+) -> Flow[None]:
+    """The batched plan: one ``read`` per nested relation for all the rows of its level (siblings in
+    parallel), the values then replaced by the rows read, as a specification read gives them."""
+    if not node.sub or not rows:
+        return
+    schema = schema_for(conn, model, family)
+    assert schema is not None
+    lacking = drift.lacking(conn, model, family.zenoo_related(model) if family is not None else None)
+    plans = []
+    for name, child in node.sub.items():
+        info = schema.get(name)
+        if info is None or not info.relation or name in lacking:
+            continue  # not read: the records answer FieldNotOnServerError for it
+        seen: dict[int, None] = {}
+        for row in rows:
+            value = row.get(name)
+            if not value:
+                continue
+            if info.type == "many2one":
+                seen[value[0] if isinstance(value, list) else value] = None
+            else:
+                seen.update(dict.fromkeys(value))
+        plans.append((name, info.type == "many2one", info.relation, child, list(seen)))
+    reads = [
+        _Read(relation, "read", [ids], {"fields": _node_fields(conn, family, relation, child)}, context, ttl)
+        for _, _, relation, child, ids in plans
+        if ids
+    ]
+    results = iter((yield from _reads(conn, family, reads)) if reads else [])
+    for name, single, relation, child, ids in plans:
+        if not ids:
+            continue
+        got: list[dict[str, Any]] = next(results)
+        yield from _read_levels(conn, family, relation, got, child, context, ttl)
+        by_id = {r["id"]: r for r in got}
+        for row in rows:
+            value = row.get(name)
+            if not value:
+                continue
+            if single:
+                rid, label = (value[0], value[1]) if isinstance(value, list) else (value, False)
+                row[name] = by_id.get(rid) or {"id": rid, "display_name": label}
+            else:
+                row[name] = [by_id.get(i) or {"id": i} for i in value]
+
+
+_ABSENT: Any = object()
+
+
+def _build_nested(
+    conn: Connection,
+    cls: Any,
+    family: Family,
+    model: str,
+    rows: list[dict[str, Any]],
+    node: _Node,
+    bind: Any,
+) -> list[Any]:
+    """Records of rows whose nested levels are dicts: each related record is built once per level and id
+    (a record of the family's class of its model, else a dynamic record) and set on the records."""
+    if not node.sub or not rows:
+        return _build(conn, cls, model, rows, bind)
+    schema = schema_for(conn, model, family)
+    assert schema is not None
+    loads: list[tuple[str, bool, list[Any], dict[int, Any]]] = []
+    for name, child in node.sub.items():
+        info = schema.get(name)
+        if info is None or not info.relation:
+            continue
+        taken = [row.pop(name, _ABSENT) for row in rows]
+        unique: dict[int, dict[str, Any]] = {}
+        for value in taken:
+            if isinstance(value, dict):
+                unique.setdefault(value["id"], value)
+            elif isinstance(value, list):
+                for v in value:
+                    if isinstance(v, dict):
+                        unique.setdefault(v["id"], v)
+        relation = info.relation
+        related_cls = family.zenoo_related(relation) if family is not None else None
+        built = _build_nested(conn, related_cls, family, relation, list(unique.values()), child, bind)
+        loads.append((name, info.type == "many2one", taken, {r.id: r for r in built}))
+    records = _build(conn, cls, model, rows, bind)
+    for name, single, taken, by_id in loads:
+        for rec, value in zip(records, taken):
+            if value is _ABSENT:
+                continue
+            if single:
+                rec.zenoo_load(name, by_id[value["id"]] if isinstance(value, dict) else None)
+            else:
+                rec.zenoo_load(name, [by_id[v["id"]] for v in value or () if isinstance(v, dict)])
     return records
+
+
+def _query_domain(conn: Connection, spec: QuerySpec, extra_domain: list[Any] | None) -> list[Any]:
+    domain = spec.domain(_resolver(conn, spec.record_cls))
+    if extra_domain:
+        domain = ["&", *extra_domain, *domain] if domain else list(extra_domain)
+    return domain
 
 
 def search_read_rows(
@@ -614,15 +918,14 @@ def search_read_rows(
     context: Mapping[str, Any],
     extra_domain: list[Any] | None = None,
     companions: tuple[str, ...] = (),
+    root: _Node | None = None,
 ) -> Flow[list[dict[str, Any]]]:
     yield from ensure_schemas(conn, [spec.model], context, spec.record_cls)
     schema = schema_for(conn, spec.model, spec.record_cls)
     assert schema is not None
-    tree = _prefetch_tree(spec.prefetch)
-    domain = spec.domain(_resolver(conn, spec.record_cls))
-    if extra_domain:
-        domain = ["&", *extra_domain, *domain] if domain else list(extra_domain)
-    kwargs: dict[str, Any] = {"fields": _fields_for(schema, spec.fields, tree), **_paging(spec)}
+    root = _tree(spec) if root is None else root
+    domain = _query_domain(conn, spec, extra_domain)
+    kwargs: dict[str, Any] = {"fields": _fields_for(schema, root.fields, root.sub), **_paging(spec)}
     read = _Read(
         spec.model,
         "search_read",
@@ -646,58 +949,6 @@ def _paging(spec: QuerySpec, order_key: str = "order") -> dict[str, Any]:
     if spec.order:
         kwargs[order_key] = spec.order_string()
     return kwargs
-
-
-def _prefetch(
-    conn: Connection,
-    model: str,
-    records: list[Any],
-    tree: Mapping[str, Any],
-    context: Mapping[str, Any],
-    ttl: float | None,
-    bind: Any,
-    family: Family,
-) -> Flow[None]:
-    if not tree or not records:
-        return
-    schema = schema_for(conn, model, family)
-    assert schema is not None
-    plans = []
-    cls = family.zenoo_related(model) if family is not None else None
-    for name, sub in tree.items():
-        info = schema.get(name)
-        assert info is not None and info.relation
-        if name in drift.lacking(conn, model, cls):
-            continue  # not read: the records answer FieldNotOnServerError for it
-        seen: dict[int, None] = {}
-        for rec in records:
-            value = rec.zenoo_get(name)
-            for ref in value if isinstance(value, list) else [value] if value is not None else []:
-                seen[ref.id] = None
-        target = schema_for(conn, info.relation or "", family)
-        assert target is not None
-        fields = _fields_for(target, None, sub)
-        plans.append((name, info, list(seen), fields, sub))
-    reads = [
-        _Read(info.relation or "", "read", [ids], {"fields": fields}, context, ttl)
-        for name, info, ids, fields, _ in plans
-        if ids
-    ]
-    results = iter((yield from _reads(conn, family, reads)) if reads else [])
-    for name, info, ids, _fields, sub in plans:
-        if not ids:
-            continue
-        rows = next(results)
-        cls = family.zenoo_related(info.relation or "") if family is not None else None
-        related = _build(conn, cls, info.relation or "", rows, bind)
-        by_id = {r.id: r for r in related}
-        for rec in records:
-            value = rec.zenoo_get(name)
-            if isinstance(value, list):
-                rec.zenoo_load(name, [by_id[r.id] for r in value if r.id in by_id])
-            elif value is not None and value.id in by_id:
-                rec.zenoo_load(name, by_id[value.id])
-        yield from _prefetch(conn, info.relation or "", related, sub, context, ttl, bind, family)
 
 
 def first(conn: Connection, spec: QuerySpec, context: Mapping[str, Any], bind: Any) -> Flow[Any]:
@@ -750,16 +1001,39 @@ def search_ids(conn: Connection, spec: QuerySpec, context: Mapping[str, Any]) ->
 
 
 def values(conn: Connection, spec: QuerySpec, context: Mapping[str, Any]) -> Flow[list[dict[str, Any]]]:
-    rows: list[dict[str, Any]] = yield from search_read_rows(conn, spec, context)
-    return rows
+    """Rows as dicts; dotted field names (``"partner_id.name"``) give nested dicts, read as records are."""
+    if not any("." in f for f in spec.fields or ()):
+        rows: list[dict[str, Any]] = yield from search_read_rows(conn, spec, context)
+        return rows
+    root = _tree(spec)
+    ctx = {**context, **spec.context}
+    models = yield from _models_for_prefetch(conn, spec.model, root, spec.record_cls, ctx)
+    yield from _learn_if_drifting(conn, spec.record_cls, models, ctx)
+    nested, _ = yield from _rows(conn, spec, context, root, None, tuple(models[1:]), False)
+    return nested
 
 
 def fetch_page(
     conn: Connection, spec: QuerySpec, context: Mapping[str, Any], bind: Any, after_id: int, size: int
-) -> Flow[list[Any]]:
-    """One page of a keyset scan: ``id > after_id`` ordered by id (constant cost, whatever the depth)."""
+) -> Flow[tuple[list[Any], bool]]:
+    """One page of a keyset scan: ``id > after_id`` ordered by id (constant cost, whatever the depth), and
+    whether another page may follow: on Odoo 17+ the same call tells how many records are left (counted up
+    to ``size + 1``), so a scan ends without asking for an empty page."""
     page_spec = attrs.evolve(spec, order=("id",), limit=size, offset=0)
-    return (yield from _fetch(conn, page_spec, context, bind, [("id", ">", after_id)]))
+    records, left = yield from _fetch(conn, page_spec, context, bind, [("id", ">", after_id)], True, size + 1)
+    return records, len(records) == size and (left is None or left > size)
+
+
+def fetch_numbered_page(
+    conn: Connection, spec: QuerySpec, context: Mapping[str, Any], bind: Any, number: int, size: int
+) -> Flow[tuple[list[Any], int]]:
+    """Page ``number`` (from 1) of ``size`` records and the number of matching records, in one call on Odoo
+    17+ (``web_search_read``'s ``length``); a count beside the page where it cannot be told."""
+    page_spec = attrs.evolve(spec, offset=(number - 1) * size, limit=size)
+    records, total = yield from _fetch(conn, page_spec, context, bind, None, True)
+    if total is None or (not records and page_spec.offset):  # Odoo says 0 for a page past the end
+        total = yield from count(conn, attrs.evolve(spec, limit=None, offset=0), context)
+    return records, total
 
 
 def checked_values(

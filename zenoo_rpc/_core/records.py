@@ -141,12 +141,15 @@ class BaseRecord:
         object.__setattr__(self, type(self).__zenoo_attrs__.get(name, name), value)
 
     def zenoo_mark_clean(self) -> None:
+        """Forget the changes made since the record was read (they are no longer sent by ``save()``)."""
         object.__setattr__(self, "__zenoo_dirty__", set())
 
     def zenoo_bind(self, client: Any) -> None:
+        """Attach the record to the client it was read through (``save``, ``delete`` and ``refresh`` use it)."""
         object.__setattr__(self, "__zenoo_bound__", client)
 
     def zenoo_client(self) -> Any:
+        """The client the record was read through; RuntimeError when it was built by hand."""
         try:
             return object.__getattribute__(self, "__zenoo_bound__")
         except AttributeError:
@@ -158,6 +161,7 @@ class BaseRecord:
         return self.zenoo_client()._save_record(self)
 
     def delete(self) -> Any:
+        """Delete this record on the server (``unlink``) through its client."""
         return self.zenoo_client()._unlink_record(self)
 
     def refresh(self) -> Any:
@@ -180,6 +184,7 @@ class BaseRecord:
 
     @classmethod
     def from_odoo(cls, row: Mapping[str, Any]) -> Any:
+        """Build a record from a row as Odoo's ``read`` sends it (generated classes implement it)."""
         raise NotImplementedError
 
     def __repr__(self) -> str:

@@ -15,6 +15,9 @@ _NUMERIC = frozenset({"integer", "float", "monetary"})
 
 @attrs.frozen
 class FieldInfo:
+    """One field of a model as ``fields_get`` describes it: its type, relation, selection keys and flags
+    (``store`` false: a non-stored computed field, read only when named)."""
+
     name: str
     type: str
     relation: str | None = None
@@ -28,10 +31,12 @@ class FieldInfo:
 
     @property
     def is_relational(self) -> bool:
+        """A many2one, one2many or many2many field."""
         return self.type in RELATIONAL
 
     @property
     def is_x2many(self) -> bool:
+        """A one2many or many2many field (its value is a list of ids)."""
         return self.type in ("one2many", "many2many")
 
     @property
@@ -41,10 +46,12 @@ class FieldInfo:
 
     @property
     def is_numeric(self) -> bool:
+        """An integer, float or monetary field."""
         return self.type in _NUMERIC
 
     @classmethod
     def from_fields_get(cls, name: str, attrs_: Mapping[str, Any]) -> FieldInfo:
+        """The field from its entry in a ``fields_get`` answer (unknown attributes are ignored)."""
         selection = attrs_.get("selection")
         return cls(
             name=name,
@@ -74,17 +81,21 @@ FIELDS_GET_ATTRIBUTES = [
 
 @attrs.frozen
 class ModelSchema:
+    """The fields of one model (``fields_get``), as a generated class carries it or a server answered it."""
+
     model: str
     fields: Mapping[str, FieldInfo]
     order: str = "id"
 
     def get(self, name: str) -> FieldInfo | None:
+        """The field called ``name`` (``id`` included), or None if the model has no such field."""
         if name == "id":
             return _ID
         return self.fields.get(name)
 
     @classmethod
     def from_fields_get(cls, model: str, fields_get: Mapping[str, Mapping[str, Any]]) -> ModelSchema:
+        """The schema from a ``fields_get`` answer of ``model``."""
         return cls(model, {n: FieldInfo.from_fields_get(n, a) for n, a in fields_get.items()})
 
 

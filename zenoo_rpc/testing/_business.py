@@ -1,5 +1,6 @@
 """The Odoo business rules the emulator reproduces, per model: names shown for partners and products, sale
-order numbering, line prices, taxes and totals, confirmation with its delivery, defaults and constraints.
+and purchase order numbering, line prices, taxes and totals, confirmation with its delivery, defaults and
+constraints.
 
 This module sits above the ORM, which never imports it: the server plugs it into every environment it makes
 (``Env(..., rules=_business)``) and the ORM asks ``env.rules`` for these tables and functions."""
@@ -38,6 +39,15 @@ def defaults(env: Env, model: str) -> dict[str, Any]:
             "color": 0,
         },
         "sale.order": {"state": "draft", "company_id": 1, "date_order": _now()},
+        "purchase.order": {
+            "name": "New",
+            "state": "draft",
+            "priority": "0",
+            "invoice_status": "no",
+            "company_id": 1,
+            "user_id": env.uid,
+            "date_order": _now(),
+        },
         "crm.lead": {"type": env.context.get("default_type", "lead"), "priority": "0", "user_id": env.uid},
     }
     return specific.get(model, {})
@@ -145,21 +155,44 @@ def _order_compute(env: Env, rid: int) -> None:
     order["display_name"] = order.get("name") or ""
 
 
+#: the ir.sequence (prefix, padding) that names a new record of these models (Odoo's sale and purchase data)
+_NAME_SEQUENCES: dict[str, tuple[str, int]] = {"sale.order": ("S", 5), "purchase.order": ("P", 5)}
+
+
+def _next_name(env: Env, model: str) -> str:
+    """The sequence's next number, after those of the records it named (the demo data's included)."""
+    prefix, padding = _NAME_SEQUENCES[model]
+    numbers = [
+        int(name[len(prefix) :])
+        for r in env.table(model).rows.values()
+        if isinstance(name := r.get("name"), str)
+        and name.startswith(prefix)
+        and name[len(prefix) :].isdigit()
+    ]
+    return f"{prefix}{max(numbers, default=0) + 1:0{padding}d}"
+
+
 def _order_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
     vals = dict(vals)
     if not vals.get("name") or vals.get("name") == "New":
-        table = env.table("sale.order")
-        numbers = [
-            int(r["name"][1:])
-            for r in table.rows.values()
-            if str(r.get("name", "")).startswith("S") and str(r["name"][1:]).isdigit()
-        ]
-        vals["name"] = f"S{(max(numbers, default=0) + 1):05d}"
+        vals["name"] = _next_name(env, "sale.order")
     vals.setdefault("date_order", _now())
     vals.setdefault("user_id", env.uid)
     if vals.get("partner_id") and "partner_invoice_id" in env.table("sale.order").fields:
         vals.setdefault("partner_invoice_id", vals["partner_id"])
         vals.setdefault("partner_shipping_id", vals["partner_id"])
+    return vals
+
+
+def _purchase_create(env: Env, vals: dict[str, Any]) -> dict[str, Any]:
+    """A purchase order is named by its sequence when its name is the default "New"; its currency is its
+    company's."""
+    vals = dict(vals)
+    if vals.get("name", "New") == "New":
+        vals["name"] = _next_name(env, "purchase.order")
+    company = env.table("res.company").rows.get(vals.get("company_id") or 1)
+    if not vals.get("currency_id") and company is not None:
+        vals["currency_id"] = company.get("currency_id") or False
     return vals
 
 
@@ -274,6 +307,7 @@ COMPUTE: dict[str, Callable[[Env, int], None]] = {
 CREATE_HOOKS: dict[str, Callable[[Env, dict[str, Any]], dict[str, Any]]] = {
     "sale.order": _order_create,
     "sale.order.line": _order_line_create,
+    "purchase.order": _purchase_create,
 }
 WRITE_VALUES: dict[str, Callable[[Env, dict[str, Any], dict[str, Any]], dict[str, Any]]] = {
     "sale.order.line": _line_write_values,

@@ -289,7 +289,7 @@ class Env:
         if name == "id":
             return row["id"]
         if field is not None and name not in row and field.get("related") and not field.get("store", True):
-            return self._related_value(table, field, row)
+            return self._related_value(table, field, row, classic_write)
         value = row.get(name, _missing(field))
         if field is None:
             return value
@@ -310,7 +310,9 @@ class Env:
             return _human_size(_decoded_size(str(value)))
         return value
 
-    def _related_value(self, table: Table, field: dict[str, Any], row: dict[str, Any]) -> Any:
+    def _related_value(
+        self, table: Table, field: dict[str, Any], row: dict[str, Any], classic_write: bool = False
+    ) -> Any:
         related = field["related"]
         path = related.split(".") if isinstance(related, str) else list(related)
         current_table, current = table, row
@@ -323,7 +325,7 @@ class Env:
             if target is None or not value or value not in target.rows:
                 return _missing(field)
             current_table, current = target, target.rows[value]
-        return self.format_value(current_table, path[-1], current)
+        return self.format_value(current_table, path[-1], current, classic_write)
 
     def read_rows(
         self, model: str, ids: list[int], fields: list[str] | None, load: str | None = "_classic_read"

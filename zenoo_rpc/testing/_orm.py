@@ -23,6 +23,7 @@ from ._exceptions import (
     value_error,
 )
 from ._store import Database, Table
+from ._web import web_read, web_search_read
 
 __all__ = ["BaseModel", "Env", "User"]
 
@@ -298,17 +299,10 @@ class BaseModel:
         order: str | None = None,
         count_limit: int | None = None,
     ) -> dict[str, Any]:
-        ids = self.env.search_ids(self._name, domain, order=order, offset=offset or 0, limit=limit or None)
-        records = _web_read(self.env, self._name, ids, specification)
-        length = len(records)
-        if limit and (length == limit or offset):
-            length = len(self.env.search_ids(self._name, domain))
-        elif offset:
-            length += offset
-        return {"length": length, "records": records}
+        return web_search_read(self.env, self._name, domain, specification, offset, limit, order, count_limit)
 
     def web_read(self, specification: dict[str, Any]) -> list[dict[str, Any]]:
-        return _web_read(self.env, self._name, self._ids, specification)
+        return web_read(self.env, self._name, self._ids, specification)
 
 
 def _contains(container: Any, item: str) -> bool:
@@ -316,32 +310,6 @@ def _contains(container: Any, item: str) -> bool:
     if isinstance(container, (list, tuple, str, dict)):
         return item in container
     raise type_error(f"argument of type '{type(container).__name__}' is not iterable")
-
-
-def _web_read(env: Env, model: str, ids: list[int], spec: dict[str, Any]) -> list[dict[str, Any]]:
-    table = env.table(model)
-    rows = env.read_rows(model, ids, list(spec) or ["id"])
-    for row in rows:
-        for name, sub in spec.items():
-            field = table.fields.get(name, {})
-            sub_fields = (sub or {}).get("fields")
-            if field.get("type") == "many2one" and row.get(name):
-                rid = row[name][0]
-                if sub_fields:
-                    got = _web_read(env, field["relation"], [rid], sub_fields)
-                    if got:
-                        row[name] = got[0]
-                    else:
-                        row[name] = {
-                            "id": rid,
-                            **{k: env.db.display_name(field["relation"], rid) for k in sub_fields},
-                        }
-                else:
-                    row[name] = rid
-            elif field.get("type") in ("one2many", "many2many") and sub_fields:
-                relation = field["relation"]
-                row[name] = _web_read(env, relation, list(row[name]), sub_fields)
-    return rows
 
 
 def _defaults(env: Env, model: str) -> dict[str, Any]:

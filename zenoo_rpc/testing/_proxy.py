@@ -135,13 +135,16 @@ class FaultProxy:
     # -- lifecycle -------------------------------------------------------------------------------------
     @property
     def url(self) -> str:
+        """Where clients connect: ``http://127.0.0.1:<port>`` (``https`` with ``ssl``)."""
         return f"{'https' if self._ssl else 'http'}://{self.host}:{self.port}"
 
     @property
     def mode(self) -> str:
+        """``"reverse"`` in front of ``upstream``, else ``"forward"`` (an HTTP proxy that also tunnels CONNECT)."""
         return "reverse" if self.upstream else "forward"
 
     def start(self) -> FaultProxy:
+        """Listen on a free loopback port in a thread of its own; returns the proxy (``with`` calls it)."""
         ready = threading.Event()
         errors: list[BaseException] = []
 
@@ -175,6 +178,7 @@ class FaultProxy:
         return self
 
     def stop(self) -> None:
+        """Close the listener and every connection, and end the thread."""
         if self._loop is not None and self._thread is not None:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
@@ -207,6 +211,7 @@ class FaultProxy:
             self._faults.append(_Fault(kind, count, path, match, seconds))
 
     def clear_faults(self) -> None:
+        """Drop every injected fault that has not fired yet."""
         with self._lock:
             self._faults.clear()
 
@@ -238,6 +243,7 @@ class FaultProxy:
         return asyncio.run_coroutine_threadsafe(close_all(), loop).result(10)
 
     def reset_counts(self) -> None:
+        """Zero the counters (received, forwarded, answered, tunnels, connections) and forget the requests seen."""
         with self._lock:
             self.received = self.forwarded = self.answered = self.tunnels = self.connections = 0
             self.requests.clear()

@@ -125,13 +125,16 @@ class OdooEmulator:
     # -- lifecycle -------------------------------------------------------------------------------------
     @property
     def url(self) -> str:
+        """Where clients connect: ``http://127.0.0.1:<port>`` (the port is free and chosen at start)."""
         return f"http://{self.host}:{self.port}"
 
     @property
     def version(self) -> str:
+        """The Odoo series emulated: ``"17.0"``, ``"18.0"`` or ``"19.0"``."""
         return self.db.version
 
     def start(self) -> OdooEmulator:
+        """Serve on loopback in a thread of its own until :meth:`stop`; returns the emulator (``with`` calls it)."""
         ready = threading.Event()
         errors: list[BaseException] = []
 
@@ -171,6 +174,7 @@ class OdooEmulator:
             await self._runner.cleanup()
 
     def stop(self) -> None:
+        """Stop serving, close every connection and end the thread."""
         if self._loop is not None and self._thread is not None:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
@@ -218,6 +222,7 @@ class OdooEmulator:
         return key
 
     def reset_counts(self) -> None:
+        """Forget the calls counted so far (see :meth:`count`)."""
         self.calls.clear()
         self.deprecated_calls.clear()
         self.requests = 0
@@ -235,6 +240,8 @@ class OdooEmulator:
         self._users = self._load_users()
 
     def count(self, model: str | None = None, method: str | None = None) -> int:
+        """How many model calls were answered, of ``model`` and/or ``method`` when given (login and version
+        calls are not model calls): ``assert odoo.count("sale.order", "search_read") == 1``."""
         return sum(
             n
             for (m, f), n in self.calls.items()
@@ -298,6 +305,8 @@ class OdooEmulator:
 
     # -- services (shared by /jsonrpc and /xmlrpc) -------------------------------------------------------
     def dispatch(self, service: str, method: str, args: list[Any]) -> Any:
+        """Answer one call of the classic RPC services (``common``, ``object``, ``db``) as the JSON-RPC and
+        XML-RPC endpoints do, without HTTP; raises the Odoo-shaped error a server would send."""
         if service == "common":
             if method == "version":
                 return dict(self.db.version_info)
@@ -345,6 +354,7 @@ class OdooEmulator:
 
     # -- aiohttp -----------------------------------------------------------------------------------------
     def make_app(self) -> web.Application:
+        """The aiohttp application with every endpoint, e.g. to serve it on a socket or runner of one's own."""
         app = web.Application(client_max_size=256 * 1024 * 1024, middlewares=[self._middleware])
         app.router.add_post("/jsonrpc", self._jsonrpc)
         app.router.add_post("/xmlrpc/2/{service}", self._xmlrpc)

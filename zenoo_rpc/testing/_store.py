@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .._jsondata import json_files, read_json
+
 __all__ = ["DATA_DIR", "VERSIONS", "Database", "Row", "Rows", "Table"]
 
 
@@ -74,15 +76,117 @@ DATA_DIR = Path(__file__).parent / "odoo_data"
 VERSIONS = ("17.0", "18.0", "19.0")
 
 
-class Table:
-    """Rows of one model keyed by id; many2one values are stored as ``int`` or ``False``."""
+def _bump(table: Table) -> None:
+    """A new version of the table's records: caches keyed on it are stale."""
+    table._version = getattr(table, "_version", 0) + 1  # type: ignore[attr-defined]
 
-    def __init__(self, model: str, fields: dict[str, dict[str, Any]], order: str) -> None:
+
+class Table:
+    """Rows of one model keyed by id; many2one values are stored as ``int`` or ``False``.
+
+    A table of the bundled database reads its schema and its records from their files when first used
+    (``fields``, ``rows``, ``next_id``), so that an emulator starts without parsing models nobody calls."""
+
+    def __init__(
+        self,
+        model: str,
+        fields: dict[str, dict[str, Any]] | None,
+        order: str,
+        *,
+        schema_file: Path | None = None,
+        data_file: Path | None = None,
+        loaded: Callable[[Table, list[dict[str, Any]]], None] | None = None,
+        lock: threading.RLock | None = None,
+    ) -> None:
         self.model = model
-        self.fields = fields
         self.order = order or "id"
-        self.rows: Rows = Rows()
-        self.next_id = 1
+        self._fields = fields
+        self._schema_file = schema_file
+        self._data_file = data_file
+        self._loaded = loaded
+        self._lock = lock or threading.RLock()  # the database's: a test thread may read while the server does
+        self._rows: Rows | None = None
+        self._next_id = 1
+        if data_file is None:
+            self.unload()
+
+    @property
+    def fields(self) -> dict[str, dict[str, Any]]:
+        if self._fields is None:
+            assert self._schema_file is not None
+            self._fields = read_json(self._schema_file)
+        return self._fields
+
+    @fields.setter
+    def fields(self, value: dict[str, dict[str, Any]]) -> None:
+        self._fields = value
+
+    @property
+    def is_loaded(self) -> bool:
+        """Whether the records are in memory (a table not yet used has not read its file)."""
+        return self._rows is not None
+
+    @property
+    def rows(self) -> Rows:
+        if self._rows is None:
+            self._load()
+            assert self._rows is not None
+        return self._rows
+
+    @rows.setter
+    def rows(self, value: Rows) -> None:
+        self._rows = value
+
+    @property
+    def next_id(self) -> int:
+        if self._rows is None:
+            self._load()
+        return self._next_id
+
+    @next_id.setter
+    def next_id(self, value: int) -> None:
+        if self._rows is None:
+            self._load()
+        self._next_id = value
+
+    def unload(self) -> None:
+        """Back to the records of the file (read again when next used); a table without one empties."""
+        if self._data_file is None:
+            self._rows = Rows()
+            self._next_id = 1
+            if self._loaded is not None:
+                self._loaded(self, [])
+        else:
+            self._rows = None
+        _bump(self)
+
+    def _load(self) -> None:
+        with self._lock:
+            if self._rows is None:
+                self._read()
+
+    def _read(self) -> None:
+        assert self._data_file is not None
+        payload = read_json(self._data_file)
+        if payload.get("model") != self.model:
+            raise ValueError(
+                f"{self._data_file} holds records of {payload.get('model')!r}, not of {self.model!r}"
+            )
+        rows = Rows()
+        fields = self.fields
+        for rec in payload["records"]:
+            row = Row()
+            for name, value in rec.items():
+                field = fields.get(name)
+                if field is not None and field["type"] == "many2one" and isinstance(value, list):
+                    value = value[0]
+                dict.__setitem__(row, name, value)
+            dict.__setitem__(rows, rec["id"], row)
+        self._rows = rows
+        self._next_id = max(rows, default=0) + 1
+        if self._loaded is not None:
+            self._loaded(self, payload["records"])
+        _bump(self)
 
     def field_type(self, name: str) -> str | None:
         if name == "id":
@@ -103,47 +207,54 @@ class Database:
         root = (data_dir or DATA_DIR) / version if data_dir is None else data_dir
         self.root = root
         self.lock = threading.RLock()
-        self.version_info = json.loads((root / "version.json").read_text())
-        self.models: dict[str, dict[str, Any]] = {
-            m["model"]: m for m in json.loads((root / "models.json").read_text())
-        }
-        self.tables: dict[str, Table] = {}
-        for path in sorted((root / "schema").glob("*.json")):
-            model = path.stem
-            fields = json.loads(path.read_text())
-            order = self.models.get(model, {}).get("order", "id")
-            self.tables[model] = Table(model, fields, order)
+        self.version_info = read_json(root / "version.json")
+        self.models: dict[str, dict[str, Any]] = {m["model"]: m for m in read_json(root / "models.json")}
         #: display names of records whose model has no table (many2one targets outside the data set)
         self.foreign_names: dict[tuple[str, int], str] = {}
         self.session_info: dict[str, Any] = {}
         info_path = root / "session_info.json"
         if info_path.exists():
             self.session_info = json.loads(info_path.read_text())
-        self._load_data(root / "data")
-        self._load_ir_model()
+        #: where the recorded database's id sequences stood (deleted demo rows used ids)
+        self.sequences: dict[str, int] = {}
         seq_path = root / "sequences.json"
-        if seq_path.exists():  # where the recorded database's id sequences stood (deleted demo rows used ids)
-            for model, next_id in json.loads(seq_path.read_text()).items():
-                if model in self.tables:
-                    self.tables[model].next_id = max(self.tables[model].next_id, int(next_id))
+        if seq_path.exists():
+            self.sequences = {m: int(n) for m, n in json.loads(seq_path.read_text()).items()}
+        # every model with a schema file is a table; its records are read when the table is first used
+        data_files = json_files(root / "data")
+        self.tables: dict[str, Table] = {}
+        for model, schema_file in json_files(root / "schema").items():
+            self.tables[model] = Table(
+                model,
+                None,
+                self.models.get(model, {}).get("order", "id"),
+                schema_file=schema_file,
+                data_file=data_files.get(model),
+                loaded=self._loaded,
+                lock=self.lock,
+            )
+        unknown = sorted(set(data_files) - set(self.tables))
+        if unknown:
+            raise ValueError(f"{root}: records of {', '.join(unknown)} without a schema file in schema/")
+        self._load_ir_model()
 
-    def _load_data(self, data_dir: Path) -> None:
-        for path in sorted(data_dir.glob("*.json")):
-            payload = json.loads(path.read_text())
-            table = self.tables.get(payload["model"])
-            if table is None:
+    def _loaded(self, table: Table, records: list[dict[str, Any]]) -> None:
+        """A table has read its file: the names its many2one values carry, its id sequence."""
+        for name, field in table.fields.items() if records else ():
+            if field["type"] != "many2one":
                 continue
-            for rec in payload["records"]:
-                row = {}
-                for name, value in rec.items():
-                    ftype = table.field_type(name)
-                    if ftype == "many2one" and isinstance(value, list):
-                        relation = table.fields[name].get("relation", "")
-                        self.foreign_names[(relation, value[0])] = value[1]
-                        value = value[0]
-                    row[name] = value
-                table.rows[rec["id"]] = row
-            table.next_id = max(table.rows, default=0) + 1
+            relation = field.get("relation", "")
+            for rec in records:
+                value = rec.get(name)
+                if isinstance(value, list):
+                    self.foreign_names.setdefault((relation, value[0]), value[1])
+        if table.model in self.sequences:
+            table.next_id = max(table.next_id, self.sequences[table.model])
+
+    def load_all(self) -> None:
+        """Read every table's records now (what a table read lazily does on its first use)."""
+        for table in self.tables.values():
+            table.rows  # noqa: B018 - the property reads the file
 
     @classmethod
     def from_snapshot(cls, path: Path, fill: Callable[[Database], None]) -> Database:
@@ -170,6 +281,7 @@ class Database:
         }
         self.foreign_names = {}
         self.session_info = {}
+        self.sequences = {}
         fill(self)
         if "ir.model" not in self.tables:  # the registry's own table, so that introspection works
             fields = {
@@ -200,7 +312,11 @@ class Database:
             name = table.rows[record_id].get("display_name")
             if isinstance(name, str):
                 return name
-        return self.foreign_names.get((model, record_id), f"{model},{record_id}")
+        name = self.foreign_names.get((model, record_id))
+        if name is None and any(not t.is_loaded for t in self.tables.values()):
+            self.load_all()  # a value written by a call: the name may be in a table not read yet
+            name = self.foreign_names.get((model, record_id))
+        return name if name is not None else f"{model},{record_id}"
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
@@ -228,20 +344,27 @@ class Database:
                         else:
                             dict.__setitem__(rows, key, previous)
                 for table in self.tables.values():
-                    table._version = getattr(table, "_version", 0) + 1  # type: ignore[attr-defined]
+                    _bump(table)
                 raise
             finally:
                 _journal.entries = None
                 _journal.saved.clear()
 
-    def snapshot(self) -> dict[str, tuple[int, dict[int, dict[str, Any]]]]:
+    def snapshot(self) -> dict[str, tuple[int, dict[int, dict[str, Any]]] | None]:
+        """The state of every table, for :meth:`restore`: None for a table that has not read its file yet."""
         with self.lock:
-            return {m: (t.next_id, copy.deepcopy(t.rows)) for m, t in self.tables.items()}
+            return {
+                m: (t.next_id, copy.deepcopy(t.rows)) if t.is_loaded else None for m, t in self.tables.items()
+            }
 
-    def restore(self, snap: dict[str, tuple[int, dict[int, dict[str, Any]]]]) -> None:
+    def restore(self, snap: dict[str, tuple[int, dict[int, dict[str, Any]]] | None]) -> None:
         with self.lock:
-            for m, (next_id, rows) in snap.items():
+            for m, state in snap.items():
                 table = self.tables[m]
+                if state is None:
+                    table.unload()
+                    continue
+                next_id, rows = state
                 table.rows = Rows((k, Row(v)) for k, v in copy.deepcopy(rows).items())
                 table.next_id = next_id
-                table._version = getattr(table, "_version", 0) + 1  # type: ignore[attr-defined]
+                _bump(table)

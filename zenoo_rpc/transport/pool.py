@@ -25,6 +25,8 @@ __all__ = ["ConnectionPool", "PoolResponse", "PooledConnection"]
 
 
 class PoolResponse:
+    """An answer read whole: ``status`` (also ``status_code``), ``headers`` and ``content`` (bytes)."""
+
     def __init__(self, status: int, headers: dict[str, str], body: bytes) -> None:
         self.status = status
         self.status_code = status
@@ -32,10 +34,12 @@ class PoolResponse:
         self.content = body
 
     def json(self) -> Any:
+        """The body parsed as JSON."""
         return json.loads(self.content)
 
     @property
     def text(self) -> str:
+        """The body decoded as UTF-8 (undecodable bytes replaced)."""
         return self.content.decode("utf-8", "replace")
 
 
@@ -50,15 +54,23 @@ class PooledConnection:
     async def post(
         self, path: str, *, json: Any = None, data: bytes | None = None, headers: dict[str, str] | None = None
     ) -> PoolResponse:
+        """Send a POST of ``json`` (or raw ``data``) to ``path`` on the pool's server."""
         self.requests += 1
         return await self._pool._send("POST", path, json, data, headers)
 
     async def get(self, path: str, *, headers: dict[str, str] | None = None) -> PoolResponse:
+        """Send a GET of ``path`` on the pool's server."""
         self.requests += 1
         return await self._pool._send("GET", path, None, None, headers)
 
 
 class ConnectionPool:
+    """Keep-alive HTTP connections to one Odoo server for async code of one's own (the clients do not need
+    it): ``async with ConnectionPool(url) as pool: async with pool.get_connection() as conn: ...``. At most
+    ``pool_size`` handles are lent at once; a circuit breaker stops sending after repeated failures; a
+    health check runs every ``health_check_interval`` seconds (0: never). TLS is verified unless
+    ``verify_ssl=False``."""
+
     def __init__(
         self,
         base_url: str,
@@ -110,6 +122,7 @@ class ConnectionPool:
         self.available_connections = asyncio.Queue()
 
     async def initialize(self) -> None:
+        """Open the session and the handles (done on first use; idempotent)."""
         if self._session is not None:
             return
         connector = aiohttp.TCPConnector(
@@ -188,6 +201,7 @@ class ConnectionPool:
         self.circuit_breaker.record_failure()
 
     async def close(self) -> None:
+        """Stop the health check and close every connection."""
         if self._health is not None:
             self._health.cancel()
             self._health = None

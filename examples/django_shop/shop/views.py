@@ -22,7 +22,7 @@ def _odoo_context() -> dict[str, str]:
 
 # --8<-- [start:orders]
 def orders(request: HttpRequest) -> HttpResponse:
-    """The latest confirmed orders with their customer and lines: 3 calls for any number of orders."""
+    """The latest confirmed orders with their customer and lines: 1 call for any number of orders."""
     client = odoo().with_context(**_odoo_context())  # a view of the shared client, for this request only
     found = (
         client.model(SaleOrder)

@@ -13,7 +13,7 @@ from zenoo_rpc.testing import OdooEmulator
 
 
 # --8<-- [start:test]
-def test_orders_come_with_their_customer_and_lines_in_three_calls(
+def test_orders_come_with_their_customer_and_lines_in_one_call(
     client: Any, zenoo_emulator: OdooEmulator
 ) -> None:
     response = client.get("/orders/")
@@ -24,8 +24,8 @@ def test_orders_come_with_their_customer_and_lines_in_three_calls(
     html = response.content.decode()
     assert orders[0].name in html and orders[0].partner_id.name in html
     assert html.count('class="line"') == sum(len(o.order_line) for o in orders)
-    assert zenoo_emulator.count("sale.order", "search_read") == 1
-    assert zenoo_emulator.count("res.partner") == 1 and zenoo_emulator.count("sale.order.line") == 1
+    assert zenoo_emulator.count("sale.order", "web_search_read") == 1  # customers and lines in the same call
+    assert zenoo_emulator.count("res.partner") == 0 and zenoo_emulator.count("sale.order.line") == 0
 
 
 # --8<-- [end:test]
@@ -66,7 +66,7 @@ class ShopTests(EmulatedOdooMixin, SimpleTestCase):
     def test_orders(self) -> None:
         response = self.client.get("/orders/")
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(self.odoo_emulator.count("sale.order", "search_read"), 1)
+        self.assertEqual(self.odoo_emulator.count("sale.order", "web_search_read"), 1)
 
 
 @pytest.mark.parametrize("path", ["/orders/", "/partners/3/", "/leads/new/"])

@@ -22,11 +22,13 @@ class JSONSerializer:
     dicts, bools, None)."""
 
     def dumps(self, obj: Any) -> bytes | int:
+        """JSON bytes of ``obj`` (plain integers stay integers, so Redis can count them)."""
         if type(obj) is int:  # as Django's: incr()/decr() work on Redis integers
             return obj
         return json.dumps(obj, separators=(",", ":")).encode()
 
     def loads(self, data: bytes) -> Any:
+        """The value back from what :meth:`dumps` wrote; never unpickles."""
         try:
             return int(data)
         except ValueError:
