@@ -483,3 +483,13 @@ def test_the_sdk_raises_postgresql_s_refusals_as_invalid_arguments(
     with pytest.raises(zenoo_rpc.InvalidArgumentsError):
         client.call("res.partner", "search", [("color", "=", "red")])
     client.close()
+
+
+def test_web_search_read_checks_its_domain_limit_and_offset_like_search(odoo: OdooEmulator) -> None:
+    spec = {"name": {}}
+    error = call(odoo, "res.partner", "web_search_read", 5, spec)
+    assert isinstance(error, Error) and error.name == "builtins.TypeError"
+    error = call(odoo, "res.partner", "web_search_read", [], spec, limit=-1)
+    assert isinstance(error, Error) and error.name == "psycopg2.errors.InvalidRowCountInLimitClause"
+    page = call(odoo, "res.partner", "web_search_read", [], spec, offset="1", limit="2")
+    assert len(page["records"]) == 2 and page["length"] > 2

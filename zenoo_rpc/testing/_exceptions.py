@@ -96,6 +96,8 @@ class NotEmulated(EmulatedError):
 
     @classmethod
     def from_internal(cls, model: str, method: str, exc: BaseException) -> NotEmulated:
+        """The error answering ``model.method`` (or a route, when ``model`` is empty) that failed with
+        ``exc`` inside the emulator."""
         detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         what = f"{model}.{method}" if model else method or "this request"
         return cls(
