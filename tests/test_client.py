@@ -259,3 +259,22 @@ def test_async_client_survives_several_event_loops(odoo: OdooEmulator) -> None:
         assert asyncio.run(client.execute_kw("res.partner", "search_count", [[]])) > 0
         assert asyncio.run(client.execute_kw("res.partner", "search_count", [[]])) > 0
         asyncio.run(client.close())
+
+
+def test_an_event_loop_that_ends_takes_its_connections_with_it(odoo: OdooEmulator) -> None:
+    """asyncio.run() twice with one client: the first loop's keep-alive sockets are closed as that loop shuts
+    down, not left for the garbage collector to find open (a ResourceWarning per socket)."""
+    import asyncio
+    import gc
+    import warnings
+
+    client = ZenooClient(odoo.url)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        asyncio.run(client.login("demo", "admin", "admin"))
+        asyncio.run(client.execute_kw("res.partner", "search_count", [[]]))
+        gc.collect()
+        asyncio.run(client.execute_kw("res.partner", "search_count", [[]]))
+        asyncio.run(client.close())
+        gc.collect()
+    assert [str(w.message) for w in seen if issubclass(w.category, ResourceWarning)] == []

@@ -199,9 +199,10 @@ def test_two_processes_share_one_login_through_redis(
         assert counting_odoo.logins == 2  # renewed once, for both
     finally:
         for w in workers:
-            assert w.stdin is not None
+            assert w.stdin is not None and w.stdout is not None
             w.stdin.close()
             w.wait(10)
+            w.stdout.close()
 
 
 def _free_port() -> int:

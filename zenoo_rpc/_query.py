@@ -200,6 +200,7 @@ class Page(Generic[R]):
 
     @property
     def has_next(self) -> bool:
+        """Whether a page follows this one."""
         return self.number < self.pages
 
     def __len__(self) -> int:

@@ -6,6 +6,7 @@ import asyncio
 import math
 import os
 import ssl
+from collections.abc import AsyncGenerator
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -80,6 +81,7 @@ class AiohttpTransport:
         self._proxy, self._proxy_auth = _proxy(base_url, settings)
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_end: AsyncGenerator[None, None] | None = None
         self.requests_sent = 0
         self.connections_opened = 0
         _fork.register(self)
@@ -89,9 +91,10 @@ class AiohttpTransport:
         replaces the session as on any new loop; a loop still open at fork time is the parent's (the kernel
         shares its epoll with the child), so its session is never used, closed or freed here."""
         if self._session is not None and self._loop is not None and not self._loop.is_closed():
-            _fork.abandon(self._session)
+            _fork.abandon((self._session, self._loop_end))
             self._session = None
             self._loop = None
+            self._loop_end = None
 
     def _open(self) -> aiohttp.ClientSession:
         s = self.settings
@@ -148,7 +151,12 @@ class AiohttpTransport:
                 session.detach()
                 if connector is not None and old_loop is not None and old_loop.is_closed():
                     await connector.close()  # nothing left to close on a closed loop: only marks it closed
+            if getattr(self._loop_end, "ag_frame", None) is not None:
+                # a loop closed without finalizing its generators: freeing this one would ask that loop
+                _fork.abandon(self._loop_end)
             session = self._open()
+            self._loop_end = _closed_with_loop(session)
+            await self._loop_end.__anext__()
         url = self.base_url + request.path
         timeout = self._timeout(request)
         try:
@@ -192,3 +200,17 @@ class AiohttpTransport:
         if self._session is not None:
             await self._session.close()
             self._session = None
+        if self._loop_end is not None:
+            await self._loop_end.aclose()
+            self._loop_end = None
+
+
+async def _closed_with_loop(session: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
+    """Started once per session: the event loop finalizes the async generators it started as it shuts down
+    (``asyncio.run`` does), so the session's keep-alive sockets are closed with the loop that owns them
+    instead of being found open by the garbage collector after it."""
+    try:
+        yield
+    finally:
+        if not session.closed:
+            await session.close()

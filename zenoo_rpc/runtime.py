@@ -28,6 +28,7 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from ._async_client import ZenooClient
+    from ._query import Page
     from ._query_async import AsyncQuery
     from ._query_sync import SyncQuery
     from ._sync_client import SyncZenooClient
@@ -45,6 +46,7 @@ __all__ = [
     "ModelRegistry",
     "ModelSchema",
     "NumExpr",
+    "Page",
     "RelExpr",
     "StrExpr",
     "SyncQuery",
@@ -64,6 +66,7 @@ _LAZY = {
     "AsyncQuery": "._query_async",
     "SyncZenooClient": "._sync_client",
     "SyncQuery": "._query_sync",
+    "Page": "._query",
 }
 
 

@@ -9,6 +9,10 @@ limitation, never Odoo's answer); the SDK raises it as :class:`zenoo_rpc.NotEmul
 :class:`FaultProxy` is a fault-injecting HTTP proxy (reverse or forward) to put between a client and the
 emulator.
 
+:func:`use_cassette` (and the pytest fixture ``zenoo_cassette``) records a test's traffic with a real Odoo
+into a cassette once, secrets scrubbed, and replays it afterwards, requests matched on the RPC call they make
+(:func:`rpc_call`); vcrpy is imported on first use.
+
 The emulator (and aiohttp, on which it runs) is imported on first use of one of these names, so that the
 pytest plugin, which every pytest run loads, costs nothing until a test asks for an emulator.
 """
@@ -20,12 +24,24 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_attributes
 
 if TYPE_CHECKING:
+    from ._cassettes import SCRUBBED, ZenooCassette, rpc_call, use_cassette
     from ._exceptions import NotEmulated
     from ._proxy import FaultProxy
     from ._server import DEFAULT_API_KEY, OdooEmulator, run_emulator
     from ._store import VERSIONS
 
-__all__ = ["DEFAULT_API_KEY", "VERSIONS", "FaultProxy", "NotEmulated", "OdooEmulator", "run_emulator"]
+__all__ = [
+    "DEFAULT_API_KEY",
+    "SCRUBBED",
+    "VERSIONS",
+    "FaultProxy",
+    "NotEmulated",
+    "OdooEmulator",
+    "ZenooCassette",
+    "rpc_call",
+    "run_emulator",
+    "use_cassette",
+]
 
 __getattr__ = lazy_attributes(
     __name__,
@@ -36,6 +52,10 @@ __getattr__ = lazy_attributes(
         "FaultProxy": "._proxy",
         "NotEmulated": "._exceptions",
         "VERSIONS": "._store",
+        "SCRUBBED": "._cassettes",
+        "ZenooCassette": "._cassettes",
+        "rpc_call": "._cassettes",
+        "use_cassette": "._cassettes",
     },
     globals(),
 )
