@@ -16,6 +16,7 @@ from .errors import (
     InvalidArgumentsError,
     InvalidFieldError,
     MissingRecordError,
+    NotEmulatedError,
     OdooError,
     ServerError,
     SessionExpiredError,
@@ -99,6 +100,17 @@ _NOT_FOUND = frozenset({"werkzeug.exceptions.NotFound"})
 _ATTRIBUTE = frozenset({"builtins.AttributeError"})
 _KEY = frozenset({"builtins.KeyError"})
 _VALUE = frozenset({"builtins.ValueError"})
+#: PostgreSQL's errors about the values of a query (psycopg2.errors.<name>), which come from the call's arguments
+_PG_DATA_ERRORS = (
+    "InvalidTextRepresentation",
+    "InvalidDatetimeFormat",
+    "DatetimeFieldOverflow",
+    "NumericValueOutOfRange",
+    "InvalidRowCountInLimitClause",
+    "InvalidRowCountInResultOffsetClause",
+    "DatatypeMismatch",
+    "UndefinedFunction",
+)
 _API_KEY_HELP = (
     "Odoo refused the API key of {login!r} on database {db!r}: it is expired, revoked or wrong "
     "(Odoo said {odoo_message!r}). Create a new key in Odoo (Preferences > Account Security > New API Key) "
@@ -108,6 +120,8 @@ _API_KEY_HELP = (
 #: The one table from Odoo's answers to classes, first match wins. Built from the answers recorded from real
 #: Odoo 17/18/19 over JSON-RPC, XML-RPC, the web session and JSON-2 (tests/test_error_table.py replays them).
 _RULES: tuple[_Rule, ...] = (
+    # not Odoo's answer: the emulator (zenoo_rpc.testing) says it cannot do what the call asks
+    _Rule(NotEmulatedError, names=frozenset({"zenoo_rpc.testing.NotEmulated"})),
     # the session is gone (the web session's code 100)
     _Rule(SessionExpiredError, names=frozenset({"odoo.http.SessionExpiredException"})),
     _Rule(SessionExpiredError, code=100),
@@ -216,6 +230,9 @@ _RULES: tuple[_Rule, ...] = (
             }
         ),
     ),
+    # PostgreSQL refusing a value the call gave (text for a number or a date, a negative LIMIT, a dict...)
+    _Rule(InvalidArgumentsError, names=frozenset(f"psycopg2.errors.{n}" for n in _PG_DATA_ERRORS)),
+    _Rule(InvalidArgumentsError, names=frozenset({"psycopg2.ProgrammingError"})),
     _Rule(InvalidArgumentsError, status=422),
     _Rule(InvalidArgumentsError, status=400),
     _Rule(InvalidArgumentsError, page=True, status=400, message=r"^Invalid JSON data"),

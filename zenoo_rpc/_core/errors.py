@@ -24,6 +24,7 @@
     │   ├── InvalidArgumentsError      wrong arguments, bad values, malformed domain (TypeError/ValueError/422)
     │   ├── DatabaseError              database missing or unreachable
     │   └── ServerError                anything else
+    │       └── NotEmulatedError       the Odoo emulator (zenoo_rpc.testing) cannot do what the call asks
     ├── ClientError                    rejected before anything was sent
     │   ├── UnknownFieldError          a field or lookup path the model does not have (also a KeyError-free AttributeError)
     │   ├── InvalidLookupError         a lookup that does not exist or does not fit the field type
@@ -75,6 +76,7 @@ __all__ = [
     "InvalidValueError",
     "MissingRecordError",
     "MultipleObjectsReturned",
+    "NotEmulatedError",
     "NotLoggedInError",
     "OdooError",
     "OutcomeUnknownError",
@@ -305,6 +307,12 @@ class DatabaseError(OdooError):
 
 class ServerError(OdooError):
     """Any other error Odoo raised; ``odoo_name``, ``message`` and ``debug`` say what it was."""
+
+
+class NotEmulatedError(ServerError):
+    """The Odoo emulator (:mod:`zenoo_rpc.testing`) cannot do what the call asks: a limitation of the emulator
+    (``zenoo_rpc.testing.NotEmulated``), not an answer real Odoo would give. ``model`` and ``method`` name the
+    call."""
 
 
 class ClientError(ZenooError):

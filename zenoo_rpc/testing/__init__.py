@@ -3,6 +3,9 @@
 ``python -m zenoo_rpc.testing --odoo-version 19.0 --port 8069`` serves the demo database ``demo`` with users
 ``admin``/``admin`` and ``demo``/``demo``; the admin's API key is :data:`DEFAULT_API_KEY`.
 
+:class:`NotEmulated` names the error answered when the emulator cannot do what a call asks (an internal
+limitation, never Odoo's answer); the SDK raises it as :class:`zenoo_rpc.NotEmulatedError`.
+
 :class:`FaultProxy` is a fault-injecting HTTP proxy (reverse or forward) to put between a client and the
 emulator.
 
@@ -22,6 +25,7 @@ from .._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from ._cassettes import SCRUBBED, ZenooCassette, rpc_call, use_cassette
+    from ._exceptions import NotEmulated
     from ._proxy import FaultProxy
     from ._server import DEFAULT_API_KEY, OdooEmulator, run_emulator
     from ._store import VERSIONS
@@ -31,6 +35,7 @@ __all__ = [
     "SCRUBBED",
     "VERSIONS",
     "FaultProxy",
+    "NotEmulated",
     "OdooEmulator",
     "ZenooCassette",
     "rpc_call",
@@ -45,6 +50,7 @@ __getattr__ = lazy_attributes(
         "OdooEmulator": "._server",
         "run_emulator": "._server",
         "FaultProxy": "._proxy",
+        "NotEmulated": "._exceptions",
         "VERSIONS": "._store",
         "SCRUBBED": "._cassettes",
         "ZenooCassette": "._cassettes",

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, Protocol
 
-from ._exceptions import value_error
+from ._exceptions import EmulatedError, UserError, attribute_error, pg_error, type_error, value_error
 from ._store import Database, Table
 
-__all__ = ["compile_domain", "normalize", "order_key_functions", "parse_order", "uses_active"]
+__all__ = ["check_order", "compile_domain", "normalize", "order_key_functions", "parse_order", "uses_active"]
 
 
 class _Env(Protocol):
@@ -32,7 +32,7 @@ class _Env(Protocol):
 
     def hierarchy(self, model: str, right: Any, operator: str) -> set[int]: ...
 
-    def rank_of(self, model: str) -> dict[int, int]: ...
+    def rank_of(self, model: str, seen: frozenset[tuple[str, str]] = frozenset()) -> dict[int, int]: ...
 
     def _related_value(self, table: Table, field: dict[str, Any], row: dict[str, Any]) -> Any: ...
 
@@ -70,11 +70,31 @@ def _leaf_text(env: _Env, leaf: Any) -> str:
     return "(" + ", ".join(repr(x) for x in leaf) + ")"
 
 
-def normalize(env: _Env, model: str, domain: Any) -> list[Any]:
-    """Check the domain's shape and make the implicit ``&`` explicit (prefix notation)."""
+def _domain_items(major: int, domain: Any) -> list[Any]:
+    """The items of a domain argument, as each version reads it: 19's ``Domain()`` takes True/False and lists
+    only; 17/18's ``normalize_domain`` takes anything falsy as TRUE and iterates anything else."""
+    if major >= 19:
+        if domain is True or (isinstance(domain, (list, tuple)) and not domain):
+            return []
+        if domain is False:
+            return [(0, "=", 1)]
+        if not isinstance(domain, (list, tuple)):
+            raise type_error(f"Domain() invalid argument type for domain: {_py_repr(domain)}")
+        return list(domain)
+    if not domain:
+        return []
+    if isinstance(domain, (str, dict)):
+        return list(domain)  # a string iterates its characters, a dict its keys
     if not isinstance(domain, (list, tuple)):
-        raise value_error(f"Invalid domain: {domain!r}")
-    items = list(domain)
+        raise type_error(f"'{_py_type(domain)}' object is not iterable")
+    return list(domain)
+
+
+def normalize(env: _Env, model: str, domain: Any) -> list[Any]:
+    """Check the domain's shape and make the implicit ``&`` explicit (prefix notation), with the errors each
+    version raises for a malformed domain (the one place the emulator reads a domain argument)."""
+    major = env.db.major
+    items = _domain_items(major, domain)
     result: list[Any] = []
     expected = 1
     for item in items:
@@ -85,22 +105,62 @@ def normalize(env: _Env, model: str, domain: Any) -> list[Any]:
             expected += 0 if item == "!" else 1
             result.append(item)
             continue
-        if isinstance(item, (list, tuple)) and len(item) == 3 and isinstance(item[0], str):
+        if isinstance(item, (list, tuple)) and len(item) == 3:
             expected -= 1
-            result.append(tuple(item))
+            result.append(_checked_leaf(major, tuple(item)))
             continue
-        if isinstance(item, (list, tuple)) and len(item) == 3 and item[0] in (0, 1):  # TRUE/FALSE leaves
-            expected -= 1
-            result.append(tuple(item))
-            continue
-        if env.db.major >= 19:
-            raise value_error(f"Domain() invalid item in domain: {item!r}")
-        raise value_error(
-            "too many values to unpack (expected 3)" if isinstance(item, str) else f"Invalid leaf {item!r}"
-        )
+        if major >= 19:
+            raise value_error(f"Domain() invalid item in domain: {_py_repr(item)}")
+        raise _unpack_error(item)
     if expected > 0 and result:
-        raise value_error(f"Invalid domain: {domain!r}")
+        if major >= 19:
+            raise value_error(f"Domain() malformed domain {_py_repr(domain)}")
+        raise value_error(f"Domain {_py_repr(domain)} is syntactically not correct.")
     return result
+
+
+def _unpack_error(item: Any) -> Exception:
+    """What ``left, operator, right = item`` raises in 17/18's expression parser for an item not a leaf."""
+    if isinstance(item, dict):
+        return type_error("unhashable type: 'dict'")
+    if isinstance(item, (str, list, tuple)):
+        if len(item) > 3:
+            return value_error("too many values to unpack (expected 3)")
+        return value_error(f"not enough values to unpack (expected 3, got {len(item)})")
+    return type_error(f"cannot unpack non-iterable {_py_type(item)} object")
+
+
+#: the leaf operators each version accepts (17/18: expression.TERM_OPERATORS and '<>'; 19 adds '==')
+_OPERATORS_17 = OPERATORS - {"=="}
+
+
+def _checked_leaf(major: int, leaf: tuple[Any, ...]) -> tuple[Any, ...]:
+    left, operator, right = leaf
+    if left in (0, 1) and not isinstance(left, bool) and operator == "=" and right == 1:
+        return leaf  # TRUE_LEAF / FALSE_LEAF
+    if major >= 19:
+        text = f"in condition ({_py_repr(left)}, {_py_repr(operator)}, {_py_repr(right)})"
+        if not isinstance(left, str) or not left:
+            raise type_error(f"Empty field name {text}")
+        if not isinstance(operator, str):
+            raise attribute_error(f"'{_py_type(operator)}' object has no attribute 'lower'")
+        if operator.lower() not in OPERATORS:
+            raise value_error(f"Invalid operator {text}")
+        return (left, operator.lower(), right)
+    if not isinstance(left, str) or not left or not isinstance(operator, str):
+        raise value_error(f"Invalid leaf {_py_repr(leaf)}")
+    if operator.lower() not in _OPERATORS_17:
+        raise value_error(f"Invalid leaf {_py_repr(leaf)}")
+    return (left, operator.lower(), right)
+
+
+def _py_type(value: Any) -> str:
+    return {type(None): "NoneType"}.get(type(value), type(value).__name__)
+
+
+def _py_repr(value: Any) -> str:
+    """``repr()`` of a value as Odoo's Python sees it (JSON lists arrive as lists, tuples from XML-RPC too)."""
+    return repr(value)
 
 
 def uses_active(domain: list[Any]) -> bool:
@@ -157,13 +217,13 @@ def _leaf(env: _Env, model: str, leaf: tuple[Any, ...]) -> Pred:
     if left in (0, 1) and not isinstance(left, bool):  # TRUE_LEAF (1, '=', 1) / FALSE_LEAF (0, '=', 1)
         value = left == 1
         return lambda row: value
-    operator = operator.lower() if isinstance(operator, str) else operator
+    operator = operator.lower()  # checked by normalize()
     if operator == "<>":
         operator = "!="
     if operator == "==":
         operator = "="
-    if operator not in OPERATORS:
-        raise value_error(f"Invalid leaf {leaf!r}" if env.db.major < 19 else f"Invalid operator {operator!r}")
+    if operator in ("=", "!=") and isinstance(right, (list, tuple)):
+        operator = "in" if operator == "=" else "not in"  # both versions rewrite it (with a warning)
     table = env.db.table(model)
     if table is None:
         return lambda row: False
@@ -200,6 +260,9 @@ def _leaf(env: _Env, model: str, leaf: tuple[Any, ...]) -> Pred:
         pred = _m2o_in(name, ids) if ftype == "many2one" else _x2m_any(name, ids)
         return pred if operator == "any" else (lambda row: not pred(row))
     if operator in ("child_of", "parent_of"):
+        if not relation and name != "id":
+            raise value_error(f"Invalid operator {operator!r} on non-relational field {model}.{name}")
+        _check_adaptable(right)
         target = relation if relation else model
         ids = env.hierarchy(target, right, operator)
         if name == "id" or (name == "parent_id" and relation == model):
@@ -207,11 +270,81 @@ def _leaf(env: _Env, model: str, leaf: tuple[Any, ...]) -> Pred:
         if ftype == "many2one":
             return _m2o_in(name, ids)
         return _x2m_any(name, ids)
+    if operator in _COMPARED:
+        _check_adaptable(right)
     if ftype == "many2one":
         return _m2o_leaf(env, name, relation or "", operator, right)
     if ftype in ("one2many", "many2many"):
         return _x2m_leaf(env, name, relation or "", operator, right)
-    return _scalar_leaf(name, ftype, operator, right, env.db.major >= 19)
+    return _scalar_leaf(name, ftype, operator, _column_value(field, operator, right), env.db.major >= 19)
+
+
+_INT_TEXT = re.compile(r"^\s*[+-]?\d+\s*$")
+_NUM_TEXT = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$|^\s*[+-]?(nan|infinity|inf)\s*$", re.I)
+_DATE_TEXT = re.compile(
+    r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*$"
+)
+_COMPARED = frozenset({"=", "!=", "<", "<=", ">", ">=", "in", "not in"})
+
+
+def _check_adaptable(right: Any) -> None:
+    """psycopg2 cannot send a dict; a list inside the value's list goes as an ARRAY PostgreSQL cannot compare."""
+    if isinstance(right, dict):
+        raise EmulatedError("can't adapt type 'dict'", "psycopg2.ProgrammingError")
+    if isinstance(right, (list, tuple)):
+        for item in right:
+            if isinstance(item, dict):
+                raise EmulatedError("can't adapt type 'dict'", "psycopg2.ProgrammingError")
+            if isinstance(item, (list, tuple)):
+                raise pg_error("UndefinedFunction", "operator does not exist: integer = integer[]")
+
+
+def _column_value(field: dict[str, Any], operator: str, right: Any) -> Any:
+    """The value of a comparison as PostgreSQL reads it against the field's column: text cast to the column's
+    type (``'12'`` = 12), or PostgreSQL's own error for text that is not of that type. ``like`` operators
+    compare the column as text, and need nothing."""
+    if operator not in _COMPARED:
+        return right
+    _check_adaptable(right)
+    if isinstance(right, (list, tuple)):
+        return [_pg_cast(field, v) for v in right]
+    return _pg_cast(field, right)
+
+
+def _pg_cast(field: dict[str, Any], value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    ftype = field.get("type")
+    if ftype == "integer":
+        if not _INT_TEXT.match(value):
+            raise pg_error("InvalidTextRepresentation", f'invalid input syntax for type integer: "{value}"')
+        number = int(value)
+        if not -(2**31) <= number < 2**31:
+            raise pg_error("NumericValueOutOfRange", f'value "{value}" is out of range for type integer')
+        return number
+    if ftype in ("float", "monetary"):
+        sql_type = "numeric" if ftype == "monetary" or field.get("digits") else "double precision"
+        if not _NUM_TEXT.match(value):
+            raise pg_error(
+                "InvalidTextRepresentation", f'invalid input syntax for type {sql_type}: "{value}"'
+            )
+        return float(value)
+    if ftype in ("date", "datetime"):
+        sql_type = "date" if ftype == "date" else "timestamp without time zone"
+        found = _DATE_TEXT.match(value)
+        if not found:
+            raise pg_error("InvalidDatetimeFormat", f'invalid input syntax for type {sql_type}: "{value}"')
+        year, month, day, hour, minute, second = (int(g) if g else 0 for g in found.groups())
+        import calendar
+
+        if (
+            not (1 <= month <= 12 and 1 <= day <= calendar.monthrange(year or 1, month)[1])
+            or hour > 24
+            or (minute > 59 or second > 60)
+        ):
+            raise pg_error("DatetimeFieldOverflow", f'date/time field value out of range: "{value}"')
+        return value.strip()
+    return value
 
 
 def _m2o_in(name: str, ids: set[int]) -> Pred:
@@ -309,6 +442,8 @@ def _scalar_leaf(name: str, ftype: str, operator: str, right: Any, null_in_negat
                 v = row.get(name)
                 if v is False or v is None:
                     return with_null
+                if isinstance(v, (list, dict)):  # a json value (properties): compared by equality
+                    return any(v == x for x in vset)
                 return v in vset
 
         return matches if operator == "in" else (lambda row: not matches(row))
@@ -351,11 +486,38 @@ def _scalar_leaf(name: str, ftype: str, operator: str, right: Any, null_in_negat
     raise value_error(f"Invalid operator {operator!r}")
 
 
-_ORDER_TERM = re.compile(r"^\s*([\w.:]+)(?:\s+(asc|desc))?(?:\s+nulls\s+(first|last))?\s*$", re.I)
+#: Odoo's ``regex_order`` (17.0-19.0): comma-separated terms ``field[.property][:func] [asc|desc] [nulls
+#: first|last]``, the field name optionally double-quoted, no trailing comma
+_ORDER_SPEC = re.compile(
+    r"^(\s*(?P<term>((?P<field>[a-z0-9_]+|\"[a-z0-9_]+\")(\.(?P<property>[a-z0-9_]+))?(:(?P<func>[a-z_]+))?))"
+    r"(\s+(?P<direction>desc|asc))?(\s+(?P<nulls>nulls\ first|nulls\ last))?\s*(,|$))+(?<!,)$",
+    re.I,
+)
+_ORDER_TERM = re.compile(
+    r'^\s*"?([a-z0-9_]+)"?(?:\.([a-z0-9_]+))?(?::([a-z_]+))?(?:\s+(asc|desc))?(?:\s+nulls\s+(first|last))?\s*$',
+    re.I,
+)
+
+
+def check_order(env: _Env, model: str, order: Any) -> str | None:
+    """Odoo's checks of a search ``order`` (``_check_qorder``, then ``_order_field_to_sql`` per term): None
+    for the model's default order; the one place an order argument is validated."""
+    if order is None or order is False or order == "":
+        return None
+    if not isinstance(order, str):
+        raise type_error(f"expected string or bytes-like object, got '{_py_type(order)}'")
+    if not _ORDER_SPEC.match(order):
+        raise UserError(
+            f'Invalid "order" specified ({order}). A valid "order" specification is a comma-separated list of '
+            "valid field names (optionally followed by asc/desc for the direction)"
+        )
+    parse_order(env, model, order)
+    return order
 
 
 def parse_order(env: _Env, model: str, order: str) -> list[tuple[str, bool, bool]]:
-    """``"name desc, id"`` -> ``[("name", True, nulls_first), ("id", False, False)]``."""
+    """``"name desc, id"`` -> ``[("name", True, nulls_first), ("id", False, False)]``; a many2one's ``.id``
+    (``partner_id.id``) orders by the raw id, as Odoo does, and comes back as ``"partner_id.id"``."""
     terms = []
     table = env.db.table(model)
     for part in order.split(","):
@@ -363,17 +525,22 @@ def parse_order(env: _Env, model: str, order: str) -> list[tuple[str, bool, bool
             continue
         m = _ORDER_TERM.match(part)
         if not m:
-            raise value_error(
-                f'Invalid "order" specified ({order}). A valid "order" specification is a '
-                "comma-separated list of valid field names (optionally followed by asc/desc for "
-                "the direction)"
+            raise UserError(
+                f'Invalid "order" specified ({order}). A valid "order" specification is a comma-separated list '
+                "of valid field names (optionally followed by asc/desc for the direction)"
             )
-        name, direction, nulls = m.group(1), (m.group(2) or "asc").lower(), (m.group(3) or "").lower()
-        if table is not None and name != "id" and name not in table.fields:
+        name, prop, func = m.group(1), m.group(2), m.group(3)
+        direction, nulls = (m.group(4) or "asc").lower(), (m.group(5) or "").lower()
+        field = None if table is None else ({"type": "integer"} if name == "id" else table.fields.get(name))
+        if table is not None and field is None:
             raise value_error(f"Invalid field {name!r} on model {model!r}")
+        if func or (prop and not (prop == "id" and field and field.get("type") == "many2one")):
+            raise value_error(f"Invalid field {part.strip().split()[0]!r} on model {model!r}")
+        if field is not None and not field.get("sortable", field.get("store", True)):
+            raise value_error(f"Cannot convert {model}.{name} to SQL because it is not stored")
         desc = direction == "desc"
         nulls_first = (nulls == "first") if nulls else desc
-        terms.append((name, desc, nulls_first))
+        terms.append((f"{name}.id" if prop else name, desc, nulls_first))
     return terms
 
 
@@ -386,7 +553,10 @@ def _collate(value: str) -> tuple[str, str]:
 KeyFunc = Callable[[dict[str, Any]], Any]
 
 
-def _key_for(env: _Env, table: Any, name: str) -> KeyFunc:
+def _key_for(env: _Env, table: Any, name: str, seen: frozenset[tuple[str, str]] = frozenset()) -> KeyFunc:
+    if name.endswith(".id"):  # a many2one's raw id
+        raw = name[:-3]
+        return lambda row: row.get(raw) or None
     ftype = table.field_type(name) if table is not None else "integer"
     field = table.fields.get(name, {}) if table is not None else {}
     if field.get("related") and not field.get("store", True) and table is not None:
@@ -401,7 +571,9 @@ def _key_for(env: _Env, table: Any, name: str) -> KeyFunc:
 
         return related_key
     if ftype == "many2one" and table is not None:
-        rank = env.rank_of(table.fields[name].get("relation", ""))
+        # Odoo orders a many2one by its comodel's _order, skipping a many2one already followed on the way
+        # (uom.uom on 19 orders by "sequence, relative_uom_id, id": the comodel's relative_uom_id is skipped)
+        rank = env.rank_of(table.fields[name].get("relation", ""), seen | {(table.model, name)})
 
         def m2o_key(row: dict[str, Any]) -> Any:
             v = row.get(name)
@@ -425,11 +597,16 @@ def _key_for(env: _Env, table: Any, name: str) -> KeyFunc:
     return plain_key
 
 
-def order_key_functions(env: _Env, model: str, order: str) -> list[tuple[KeyFunc, bool, bool]]:
+def order_key_functions(
+    env: _Env, model: str, order: str, seen: frozenset[tuple[str, str]] = frozenset()
+) -> list[tuple[KeyFunc, bool, bool]]:
+    """Sort keys for ``order``; ``seen`` holds the many2one fields (model, field) followed to get here, whose
+    terms Odoo leaves out (``__m2o_order_seen``), so that a model ordered by a many2one to itself ends."""
     table = env.db.table(model)
     return [
-        (_key_for(env, table, name), desc, nulls_first)
+        (_key_for(env, table, name, seen), desc, nulls_first)
         for name, desc, nulls_first in parse_order(env, model, order)
+        if (model, name) not in seen
     ]
 
 

@@ -8,10 +8,10 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from . import _domain
-from ._exceptions import AccessError, UserError, value_error
+from ._exceptions import AccessError, EmulatedError, UserError, pg_error, type_error, value_error
 from ._store import Database, Table
 
-__all__ = ["Env", "User"]
+__all__ = ["Env", "User", "as_list", "browse_ids", "row_count"]
 
 _EMPTY_BY_TYPE: dict[str, Any] = {
     "one2many": [],
@@ -148,15 +148,17 @@ class Env:
     def search_ids(
         self,
         model: str,
-        domain: list[Any],
+        domain: Any,
         *,
         active_test: bool | None = None,
-        order: str | None = None,
-        offset: int = 0,
-        limit: int | None = None,
+        order: Any = None,
+        offset: Any = 0,
+        limit: Any = None,
     ) -> list[int]:
         table = self.table(model)
-        domain = list(domain or [])
+        offset = row_count(offset, "OFFSET")
+        limit = row_count(limit, "LIMIT") or None
+        domain = _domain.normalize(self, model, domain)
         if active_test is None:
             active_test = self.context.get("active_test", True) is not False
         if (
@@ -166,7 +168,7 @@ class Env:
         ):
             domain = ["&", ("active", "=", True), *(_domain.normalize(self, model, domain) or [(1, "=", 1)])]
         pred = _domain.compile_domain(self, model, domain)
-        order = order or table.order
+        order = _domain.check_order(self, model, order) or table.order
         keys = _domain.order_key_functions(self, model, order)
         tiebreak = _domain.order_key_functions(self, model, table.order) if order != table.order else []
         rows = self.sorted_rows(model, order, keys + tiebreak)
@@ -201,12 +203,14 @@ class Env:
             cache[1][order] = rows
         return rows
 
-    def rank_of(self, model: str) -> dict[int, int]:
+    def rank_of(self, model: str, seen: frozenset[tuple[str, str]] = frozenset()) -> dict[int, int]:
+        """Each record's position in the model's default order (``seen``: see ``order_key_functions``)."""
         table = self.db.table(model)
         if table is None:
             return {}
-        keys = _domain.order_key_functions(self, model, table.order)
-        return {row["id"]: i for i, row in enumerate(self.sorted_rows(model, table.order, keys))}
+        keys = _domain.order_key_functions(self, model, table.order, seen)
+        cache_key = f"{table.order}|{sorted(seen)}" if seen else table.order
+        return {row["id"]: i for i, row in enumerate(self.sorted_rows(model, cache_key, keys))}
 
     def hierarchy(self, model: str, right: Any, operator: str) -> set[int]:
         table = self.table(model)
@@ -298,8 +302,12 @@ class Env:
             return [value, self.db.display_name(field.get("relation", ""), value)]
         if ftype in ("one2many", "many2many"):
             return list(value or [])
-        if ftype == "binary" and value and self.context.get("bin_size"):
-            return _human_size(len(str(value)) * 3 // 4)
+        if (
+            ftype == "binary"
+            and value
+            and (self.context.get("bin_size") or self.context.get(f"bin_size_{name}"))
+        ):
+            return _human_size(_decoded_size(str(value)))
         return value
 
     def _related_value(
@@ -324,9 +332,13 @@ class Env:
     ) -> list[dict[str, Any]]:
         table = self.table(model)
         if fields:
-            names = list(dict.fromkeys(fields))
+            names = as_list(fields)
             for f in names:
-                if f != "id" and f not in table.fields:
+                if isinstance(f, (list, dict)):
+                    raise type_error(f"unhashable type: '{_type_name(f)}'")
+            names = list(dict.fromkeys(names))
+            for f in names:
+                if f != "id" and (not isinstance(f, str) or f not in table.fields):
                     if self.db.major >= 19:
                         raise value_error(f"Invalid field {f!r} on {model!r}")
                     raise value_error(_invalid_field(self.db.major, f, model))
@@ -343,6 +355,59 @@ class Env:
                     rec[name] = self.format_value(table, name, row, load == "_classic_write")
             out.append(rec)
         return out
+
+
+def as_list(value: Any) -> list[Any]:
+    """``for x in value`` as Odoo's Python runs it over an argument: a string gives its characters, a dict its
+    keys, and a value that is not iterable Python's own TypeError."""
+    if isinstance(value, (list, tuple, str, dict)):
+        return list(value)
+    raise type_error(f"'{_type_name(value)}' object is not iterable")
+
+
+def browse_ids(ids: Any) -> list[Any]:
+    """The ids of Odoo's ``browse(ids)``: nothing when empty, one exact ``int``, else ``tuple(ids)``."""
+    if not ids:
+        return []
+    if type(ids) is int:
+        return [ids]
+    out = as_list(ids)
+    for rid in out:
+        if isinstance(rid, (list, dict)):
+            raise type_error(f"unhashable type: '{_type_name(rid)}'")
+        if isinstance(rid, str):
+            raise pg_error("InvalidTextRepresentation", f'invalid input syntax for type integer: "{rid}"')
+    return out
+
+
+def _type_name(value: Any) -> str:
+    return "NoneType" if value is None else type(value).__name__
+
+
+def row_count(value: Any, clause: str) -> int:
+    """``limit``/``offset`` as PostgreSQL reads them in ``LIMIT``/``OFFSET`` (Odoo passes them through):
+    empty is none, text is cast, a negative count or a value of another type is PostgreSQL's error."""
+    if value is None or value is False or value == 0:
+        return 0
+    if value is True or isinstance(value, (list, tuple)):
+        kind = "boolean" if value is True else "integer[]"
+        raise pg_error("DatatypeMismatch", f"argument of {clause} must be type bigint, not type {kind}")
+    if isinstance(value, dict):
+        raise EmulatedError("can't adapt type 'dict'", "psycopg2.ProgrammingError")
+    if isinstance(value, str):
+        text = value.strip()
+        if not text.lstrip("+-").isdigit():
+            raise pg_error("InvalidTextRepresentation", f'invalid input syntax for type bigint: "{value}"')
+        value = int(text)
+    if isinstance(value, float):
+        value = int(value + (0.5 if value >= 0 else -0.5))  # numeric to bigint rounds half away from zero
+    count = int(value)
+    if count < 0:
+        kind = "InvalidRowCountInLimitClause" if clause == "LIMIT" else "InvalidRowCountInResultOffsetClause"
+        raise pg_error(kind, f"{clause} must not be negative")
+    if count >= 2**63:
+        raise pg_error("NumericValueOutOfRange", "bigint out of range")
+    return count
 
 
 def _keyset_start(domain: list[Any]) -> int | None:
@@ -366,8 +431,14 @@ def _missing(field: dict[str, Any] | None) -> Any:
     )
 
 
+def _decoded_size(b64: str) -> int:
+    """The size of the bytes a base64 value holds (Odoo sizes the attachment's file, not its base64)."""
+    text = b64.strip()
+    return max(len(text) * 3 // 4 - text[-2:].count("="), 0)
+
+
 def _human_size(n: int) -> str:
-    units = ["bytes", "Kb", "Mb", "Gb"]
+    units = ["bytes", "Kb", "Mb", "Gb", "Tb"]
     size = float(n)
     i = 0
     while size >= 1024 and i < len(units) - 1:

@@ -7,11 +7,13 @@ __all__ = [
     "AccessError",
     "EmulatedError",
     "MissingError",
+    "NotEmulated",
     "NotFound",
     "Unauthorized",
     "UnprocessableEntity",
     "UserError",
     "ValidationError",
+    "pg_error",
 ]
 
 
@@ -80,6 +82,33 @@ class UnprocessableEntity(_Werkzeug):
 class BadRequest(_Werkzeug):
     odoo_name = "werkzeug.exceptions.BadRequest"
     json2_status = 400
+
+
+class NotEmulated(EmulatedError):
+    """The emulator cannot do what a call asks: a limitation of ``zenoo_rpc.testing``, not Odoo's answer.
+
+    Any internal error of the emulator is answered as this Odoo-shaped error (a JSON-RPC error, an XML-RPC
+    fault, a JSON-2 status 500) named ``zenoo_rpc.testing.NotEmulated``, with the model and method in its
+    message, so that a test can tell "Odoo would refuse this" from "the emulator cannot do this". The SDK
+    raises it as :class:`zenoo_rpc.NotEmulatedError`."""
+
+    odoo_name = "zenoo_rpc.testing.NotEmulated"
+
+    @classmethod
+    def from_internal(cls, model: str, method: str, exc: BaseException) -> NotEmulated:
+        """The error answering ``model.method`` (or a route, when ``model`` is empty) that failed with
+        ``exc`` inside the emulator."""
+        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        what = f"{model}.{method}" if model else method or "this request"
+        return cls(
+            f"The Odoo emulator (zenoo_rpc.testing) cannot do {what}: it failed inside the emulator "
+            f"({detail[:300]}). This is a limitation of the emulator, not an answer of Odoo."
+        )
+
+
+def pg_error(kind: str, message: str) -> EmulatedError:
+    """An error PostgreSQL raises under Odoo, as psycopg2 names it (``psycopg2.errors.<kind>``)."""
+    return EmulatedError(message, f"psycopg2.errors.{kind}")
 
 
 def value_error(message: str) -> EmulatedError:

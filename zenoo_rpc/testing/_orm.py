@@ -5,17 +5,20 @@ asks of ``env.rules``, the business rules the server plugs into every environmen
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from ._env import _LANGS, Env, User, _invalid_field, _missing, _now, _touch
+from ._env import _LANGS, Env, User, _invalid_field, _missing, _now, _touch, as_list, browse_ids
 from ._exceptions import (
     AccessError,
     EmulatedError,
     MissingError,
+    NotEmulated,
     UserError,
     ValidationError,
     attribute_error,
+    pg_error,
     type_error,
     value_error,
 )
@@ -59,11 +62,11 @@ class BaseModel:
         self, domain: Any, offset: int = 0, limit: int | None = None, order: str | None = None
     ) -> list[int]:
         self.env.check_access(self._name, "read")
-        return self.env.search_ids(self._name, domain, order=order, offset=offset or 0, limit=limit or None)
+        return self.env.search_ids(self._name, domain, order=order, offset=offset, limit=limit)
 
     def search_count(self, domain: Any, limit: int | None = None) -> int:
         self.env.check_access(self._name, "read")
-        return len(self.env.search_ids(self._name, domain, limit=limit or None))
+        return len(self.env.search_ids(self._name, domain, limit=limit))
 
     def search_read(
         self,
@@ -79,9 +82,7 @@ class BaseModel:
             key = next(iter(read_kwargs))
             raise type_error(f"BaseModel._read_format() got an unexpected keyword argument '{key}'")
         self.env.check_access(self._name, "read")
-        ids = self.env.search_ids(
-            self._name, domain or [], order=order, offset=offset or 0, limit=limit or None
-        )
+        ids = self.env.search_ids(self._name, domain or [], order=order, offset=offset, limit=limit)
         return self.env.read_rows(self._name, ids, fields, load)
 
     def read(self, fields: list[str] | None = None, load: str = "_classic_read") -> list[dict[str, Any]]:
@@ -107,16 +108,47 @@ class BaseModel:
     def fields_get(
         self, allfields: list[str] | None = None, attributes: list[str] | None = None
     ) -> dict[str, Any]:
+        """Odoo's ``fields_get``: every field unless ``allfields`` names some; each with the attributes named
+        by ``attributes`` (all when None, none when empty), as Odoo tests them (``attr in attributes``)."""
         out = {}
         for name, desc in self._table.fields.items():
-            if allfields and name not in allfields:
+            if allfields and not _contains(allfields, name):
                 continue
-            out[name] = {k: v for k, v in desc.items() if not attributes or k in attributes}
+            out[name] = {k: v for k, v in desc.items() if attributes is None or _contains(attributes, k)}
         return out
 
     def default_get(self, fields_list: list[str]) -> dict[str, Any]:
         defaults = _defaults(self.env, self._name)
-        return {f: defaults[f] for f in fields_list if f in defaults}
+        return {f: defaults[f] for f in as_list(fields_list) if isinstance(f, str) and f in defaults}
+
+    def name_create(self, name: Any) -> Any:
+        """Odoo's ``name_create``: a record whose ``_rec_name`` is ``name``; ``[id, display_name]``, or False
+        for a model without a name field."""
+        if "name" not in self._table.fields:
+            return False
+        rid = self.create({"name": name})
+        return [rid, self.env.db.display_name(self._name, rid)]
+
+    def action_archive(self) -> Any:
+        """Archives the active records among these (17/18: ``toggle_active()``, which answers None; 19: a
+        ``write`` of ``active=False``, which answers True)."""
+        return self._set_active(False)
+
+    def action_unarchive(self) -> Any:
+        return self._set_active(True)
+
+    def _set_active(self, value: bool) -> Any:
+        if "active" not in self._table.fields:
+            if not self._ids:
+                return None if self.env.db.major < 19 else True
+            raise type_error("tuple indices must be integers or slices, not NoneType")
+        gone = [rid for rid in self._ids if rid not in self._table.rows]
+        if gone:
+            raise _missing_error(self.env, self._name, gone)
+        todo = [rid for rid in self._ids if bool(self._table.rows[rid].get("active")) != value]
+        if todo:
+            BaseModel(self.env, self._name, todo).write({"active": value})
+        return None if self.env.db.major < 19 else True
 
     def check_access_rights(self, operation: str, raise_exception: bool = True) -> bool | None:
         try:
@@ -134,6 +166,23 @@ class BaseModel:
             return False
         return True
 
+    def toggle_active(self) -> None:
+        """17/18: inverts ``active`` on these records (removed in 19)."""
+        if "active" not in self._table.fields:
+            if self._ids:
+                raise type_error("tuple indices must be integers or slices, not NoneType")
+            return None
+        gone = [rid for rid in self._ids if rid not in self._table.rows]
+        if gone:
+            raise _missing_error(self.env, self._name, gone)
+        active = [rid for rid in self._ids if self._table.rows[rid].get("active")]
+        inactive = [rid for rid in self._ids if rid not in active]
+        if active:
+            BaseModel(self.env, self._name, active).write({"active": False})
+        if inactive:
+            BaseModel(self.env, self._name, inactive).write({"active": True})
+        return None
+
     def name_search(
         self, name: str = "", args: list[Any] | None = None, operator: str = "ilike", limit: int = 100
     ) -> list[list[Any]]:
@@ -144,22 +193,25 @@ class BaseModel:
     def create(self, vals_list: Any) -> Any:
         self.env.check_access(self._name, "create")
         single = isinstance(vals_list, dict)
-        items = [vals_list] if single else list(vals_list)
+        items = [vals_list] if single else as_list(vals_list)
         ids = [_create_one(self.env, self._name, vals) for vals in items]
         return ids[0] if single else ids
 
     def write(self, vals: dict[str, Any]) -> bool:
         self.env.check_access(self._name, "write")
-        for rid in self._ids:
-            if rid not in self._table.rows:
-                raise MissingError(
-                    f"Record does not exist or has been deleted.\n(Record: {self._name}({rid},), User: {self.env.uid})"
-                )
+        if not isinstance(vals, dict):
+            raise attribute_error(f"'{type(vals).__name__}' object has no attribute 'items'")
+        gone = [rid for rid in self._ids if rid not in self._table.rows]
+        if gone:
+            raise _missing_error(self.env, self._name, gone)
         _write(self.env, self._name, self._ids, vals)
         return True
 
     def unlink(self) -> bool:
         self.env.check_access(self._name, "unlink")
+        gone = [rid for rid in self._ids if rid not in self._table.rows]
+        if gone:  # the model's ondelete checks read the records first, and fail on the ones gone
+            raise _missing_error(self.env, self._name, gone)
         hook = self.env.rules.UNLINK_CHECKS.get(self._name)
         if hook is not None:
             hook(self.env, self._ids)
@@ -172,11 +224,18 @@ class BaseModel:
         return True
 
     def copy(self, default: dict[str, Any] | None = None) -> Any:
+        """17: one record (``ensure_one``), its new id; 18+: any records, the list of new ids. A record gone is
+        a MissingError (``copy_data`` reads it)."""
+        if self.env.db.major < 18 and len(self._ids) != 1:
+            raise value_error(f"Expected singleton: {self._name}{tuple(self._ids)!r}")
+        gone = [rid for rid in self._ids if rid not in self._table.rows]
+        if gone:
+            raise _missing_error(self.env, self._name, gone)
+        if default is not None and not isinstance(default, dict):
+            raise attribute_error(f"'{type(default).__name__}' object has no attribute 'items'")
         new_ids = []
         for rid in self._ids:
-            row = self._table.rows.get(rid)
-            if row is None:
-                continue
+            row = self._table.rows[rid]
             vals = {}
             for name, field in self._table.fields.items():
                 if name in ("id", "display_name", "create_date", "write_date", "create_uid", "write_uid"):
@@ -197,7 +256,7 @@ class BaseModel:
             new_ids.append(_create_one(self.env, self._name, vals))
         if self.env.db.major >= 18:
             return new_ids
-        return new_ids[0] if len(new_ids) == 1 else new_ids
+        return new_ids[0]
 
     # -- grouping ---------------------------------------------------------------------------------------
     def read_group(
@@ -246,6 +305,13 @@ class BaseModel:
         return web_read(self.env, self._name, self._ids, specification)
 
 
+def _contains(container: Any, item: str) -> bool:
+    """``item in container`` as Odoo's Python evaluates it on an argument (a string tests substrings)."""
+    if isinstance(container, (list, tuple, str, dict)):
+        return item in container
+    raise type_error(f"argument of type '{type(container).__name__}' is not iterable")
+
+
 def _defaults(env: Env, model: str) -> dict[str, Any]:
     table = env.table(model)
     out: dict[str, Any] = {}
@@ -258,30 +324,43 @@ def _defaults(env: Env, model: str) -> dict[str, Any]:
     return out
 
 
-def _convert(env: Env, model: str, table: Table, name: str, value: Any) -> Any:
+def _python(call: Callable[[], Any]) -> Any:
+    """Run the conversion Odoo's field runs on a value; its Python error is Odoo's answer."""
+    try:
+        return call()
+    except (TypeError, ValueError) as exc:
+        raise EmulatedError(str(exc), f"builtins.{type(exc).__name__}") from None
+
+
+def _convert(env: Env, model: str, table: Table, name: str, value: Any, *, creating: bool = False) -> Any:
+    """A value as the field stores it. Writes convert it like the field's ``convert_to_cache``; a create
+    sends text for dates and many2ones to PostgreSQL as it is (``convert_to_column``), so PostgreSQL's errors
+    answer there."""
     field = table.fields.get(name)
     if field is None:
         raise value_error(_invalid_field(env.db.major, name, model))
     ftype = field["type"]
     if value is None:
         value = False
-    if ftype == "integer" and value is not False:
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            raise value_error(f"invalid literal for int() with base 10: {value!r}") from None
-    if ftype in ("float", "monetary") and value is not False:
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            raise value_error(f"could not convert string to float: {value!r}") from None
+    if ftype == "integer":
+        return _python(lambda: int(value or 0))
+    if ftype in ("float", "monetary"):
+        return _python(lambda: float(value or 0.0))
     if ftype == "selection" and value is not False:
         keys = [k for k, _ in field.get("selection") or []]
         if keys and value not in keys:
             raise value_error(f"Wrong value for {model}.{name}: {value!r}")
+    if ftype in ("char", "text", "html") and value is not False and not isinstance(value, str):
+        return str(value)
+    if ftype in ("date", "datetime") and value:
+        return _date_value(ftype, value, creating)
     if ftype == "many2one":
-        if isinstance(value, (list, tuple)):
-            value = value[0] if value else False
+        if type(value) is not int and value is not False:
+            if creating and isinstance(value, str):
+                raise pg_error(
+                    "InvalidTextRepresentation", f'invalid input syntax for type integer: "{value}"'
+                )
+            raise value_error(f"Wrong value for {model}.{name}: {value!r}")
         if value:
             relation = field.get("relation", "")
             target = env.db.table(relation)
@@ -291,6 +370,29 @@ def _convert(env: Env, model: str, table: Table, name: str, value: Any) -> Any:
     if ftype == "boolean":
         return bool(value)
     return value
+
+
+def _date_value(ftype: str, value: Any, creating: bool) -> str:
+    if creating and isinstance(value, str):
+        from ._domain import _pg_cast
+
+        text = str(_pg_cast({"type": ftype}, value))
+        return text[:10] if ftype == "date" else (text + " 00:00:00" if len(text) == 10 else text[:19])
+    if ftype == "date":  # Date.to_date: the first 10 characters, as %Y-%m-%d
+        day = _python(lambda: dt.datetime.strptime(value[:10], "%Y-%m-%d"))
+        return str(day.strftime("%Y-%m-%d"))
+    # Datetime.to_datetime: a date alone is midnight
+    moment = _python(
+        lambda: dt.datetime.strptime(value, "%Y-%m-%d %H:%M:%S" if len(value) > 10 else "%Y-%m-%d")
+    )
+    return str(moment.strftime("%Y-%m-%d %H:%M:%S"))
+
+
+def _missing_error(env: Env, model: str, ids: list[Any]) -> EmulatedError:
+    """Odoo's MissingError for records gone (``(Record: res.partner(65, 66), User: 2)``)."""
+    return MissingError(
+        f"Record does not exist or has been deleted.\n(Record: {model}{tuple(ids)!r}, User: {env.uid})"
+    )
 
 
 def _fk_error(env: Env, model: str, name: str, field: dict[str, Any]) -> EmulatedError:
@@ -335,16 +437,26 @@ def _x2many_commands(
     relation = field.get("relation", "")
     ids = list(current)
     later: list[Callable[[int], None]] = []
-    if commands is False or commands is None:
-        return [], later
-    if commands and all(isinstance(c, int) for c in commands):  # a plain list of ids
+    if not isinstance(commands, (list, tuple)):
+        if not commands:
+            return [], later
+        # fields.py _RelationalMulti.convert_to_cache: anything but a list of commands, dicts or ids
+        raise value_error(f"Wrong value for {model}.{name}: {commands}")
+    if commands and all(type(c) is int for c in commands):  # a plain list of ids
         commands = [(6, 0, commands)]
     for cmd in commands:
-        if not isinstance(cmd, (list, tuple)) or not cmd:
-            raise value_error(f"Invalid x2many command {cmd!r} for {model}.{name}")
-        code = cmd[0]
+        if isinstance(cmd, dict):  # a dict creates a new record, like (0, 0, values)
+            cmd = (0, 0, cmd)
+        elif not isinstance(cmd, (list, tuple)):
+            if type(cmd) is not int:
+                raise value_error(f"Wrong value for {model}.{name}: {commands}")
+            cmd = (4, cmd)  # a bare id links the record
+        code, args = _command(cmd)
         if code == 0:
-            vals = dict(cmd[2] or {})
+            vals = args[2] or {}
+            if not isinstance(vals, dict):
+                raise attribute_error(f"'{type(vals).__name__}' object has no attribute 'items'")
+            vals = dict(vals)
             inverse = field.get("relation_field")
             if field["type"] == "one2many" and inverse:
 
@@ -356,22 +468,43 @@ def _x2many_commands(
             else:
                 ids.append(_create_one(env, relation, vals))
         elif code == 1:
-            _write(env, relation, [cmd[1]], dict(cmd[2] or {}))
+            values = args[2] or {}
+            if not isinstance(values, dict):
+                raise attribute_error(f"'{type(values).__name__}' object has no attribute 'items'")
+            _write(env, relation, browse_ids(args[1]), dict(values))
         elif code == 2:
-            BaseModel(env, relation, [cmd[1]]).unlink()
-            ids = [i for i in ids if i != cmd[1]]
+            BaseModel(env, relation, browse_ids(args[1])).unlink()
+            ids = [i for i in ids if i != args[1]]
         elif code == 3:
-            ids = [i for i in ids if i != cmd[1]]
+            ids = [i for i in ids if i != args[1]]
         elif code == 4:
-            if cmd[1] not in ids:
-                ids.append(cmd[1])
+            if args[1] not in ids:
+                ids.append(args[1])
         elif code == 5:
             ids = []
         elif code == 6:
-            ids = list(dict.fromkeys(cmd[2] or []))
-        else:
-            raise value_error(f"Invalid x2many command {cmd!r}")
+            ids = list(dict.fromkeys(browse_ids(args[2])))
+        # any other code: Odoo's commands loop has no branch for it, and ignores it
     return _order_ids(env, relation, ids), later
+
+
+#: how many items each x2many command reads (CREATE/UPDATE/SET read command[2], the others command[1])
+_COMMAND_ARITY = {0: 3, 1: 3, 2: 2, 3: 2, 4: 2, 5: 1, 6: 3}
+
+
+def _command(cmd: Any) -> tuple[Any, list[Any]]:
+    """An x2many command's code and items, with Python's IndexError where Odoo reads past a short one."""
+    items = list(cmd)
+    if not items:
+        raise EmulatedError("list index out of range", "builtins.IndexError")
+    code = items[0]
+    if isinstance(code, (list, dict)):
+        return None, items
+    if len(items) < _COMMAND_ARITY.get(code, 1):
+        raise EmulatedError("list index out of range", "builtins.IndexError")
+    if code in (1, 2, 3, 4) and isinstance(items[1], (list, dict)):
+        raise type_error(f"unhashable type: '{type(items[1]).__name__}'")
+    return code, items
 
 
 def _order_ids(env: Env, model: str, ids: list[int]) -> list[int]:
@@ -416,7 +549,7 @@ def _create_one(env: Env, model: str, vals: dict[str, Any]) -> int:
                 row[name], actions = _x2many_commands(env, model, table, name, [], value, None)
                 later.extend(actions)
             else:
-                row[name] = _convert(env, model, table, name, value)
+                row[name] = _convert(env, model, table, name, value, creating=True)
         row = {**_empty_row(table), **row}
         _check_constraints(env, model, row)
         now = _now()
@@ -451,9 +584,7 @@ def _write(env: Env, model: str, ids: list[int], vals: dict[str, Any]) -> None:
         for rid in ids:
             row = table.rows.get(rid)
             if row is None:
-                raise MissingError(
-                    f"Record does not exist or has been deleted.\n(Record: {model}({rid},), User: {env.uid})"
-                )
+                raise _missing_error(env, model, [rid])
             old = dict(row)
             new = dict(row)
             shape = env.rules.WRITE_VALUES.get(model)
@@ -575,7 +706,7 @@ def _recompute(env: Env, model: str, rid: int) -> None:
 _MISSING_BY_VERSION: dict[int, frozenset[str]] = {
     17: frozenset({"has_access", "formatted_read_group"}),
     18: frozenset({"name_get", "formatted_read_group"}),
-    19: frozenset({"name_get"}),
+    19: frozenset({"name_get", "toggle_active"}),
 }
 _PRIVATE_BY_VERSION: dict[int, frozenset[str]] = {19: frozenset({"exists", "search_fetch"})}
 _PUBLIC = frozenset(
@@ -589,6 +720,10 @@ _PUBLIC = frozenset(
         "name_get",
         "fields_get",
         "default_get",
+        "name_create",
+        "action_archive",
+        "action_unarchive",
+        "toggle_active",
         "check_access_rights",
         "has_access",
         "name_search",
@@ -641,17 +776,21 @@ def execute_kw(env: Env, model: str, method: str, args: list[Any], kwargs: dict[
     if takes_ids:
         if not args:
             raise type_error(f"{model}.{method}() missing 1 required positional argument: 'ids'")
-        ids = args.pop(0)
-        ids = [ids] if isinstance(ids, int) else list(ids or [])
+        ids = browse_ids(args.pop(0))
     else:
         ids = []
     recs = BaseModel(env, model, ids)
     try:
         return func(recs, *args, **kwargs)
+    except EmulatedError:
+        raise
     except TypeError as exc:
-        if isinstance(exc, EmulatedError):
-            raise
-        raise type_error(str(exc).replace("action_confirm()", "SaleOrder.action_confirm()")) from None
+        if exc.__traceback__ is not None and exc.__traceback__.tb_next is None:
+            # raised by the call itself, binding the arguments: Odoo's own TypeError for the same call
+            raise type_error(str(exc).replace("action_confirm()", "SaleOrder.action_confirm()")) from None
+        raise NotEmulated.from_internal(model, method, exc) from exc
+    except Exception as exc:  # RecursionError, KeyError... inside the emulator: never Odoo's answer
+        raise NotEmulated.from_internal(model, method, exc) from exc
 
 
 def execute_named(env: Env, model: str, method: str, named: dict[str, Any]) -> Any:
@@ -669,7 +808,7 @@ def execute_named(env: Env, model: str, method: str, named: dict[str, Any]) -> A
         named["fields_list"] = named.pop("fields")
     if method == "name_search" and "domain" in named:
         named["args"] = named.pop("domain")
-    recs = BaseModel(env, model, list(ids or []))
+    recs = BaseModel(env, model, browse_ids(ids))
     import inspect
 
     try:
@@ -680,7 +819,12 @@ def execute_named(env: Env, model: str, method: str, named: dict[str, Any]) -> A
             pass  # search_read accepts **read_kwargs: Odoo fails later, in _read_format
         else:
             raise UnprocessableEntity(text) from None
-    return func(recs, **named)
+    try:
+        return func(recs, **named)
+    except EmulatedError:
+        raise
+    except Exception as exc:  # inside the emulator: never Odoo's answer
+        raise NotEmulated.from_internal(model, method, exc) from exc
 
 
 def _check_lang(env: Env) -> None:

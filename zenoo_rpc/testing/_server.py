@@ -24,6 +24,7 @@ from ._exceptions import (
     AccessDenied,
     BadRequest,
     EmulatedError,
+    NotEmulated,
     NotFound,
     Unauthorized,
 )
@@ -360,6 +361,7 @@ class OdooEmulator:
         app.router.add_post("/xmlrpc/{service}", self._xmlrpc)
         app.router.add_post("/web/session/authenticate", self._web_authenticate)
         app.router.add_post("/web/session/get_session_info", self._web_session_info)
+        app.router.add_post("/web/session/destroy", self._web_session_destroy)
         app.router.add_post("/web/database/list", self._web_database_list)
         app.router.add_post("/web/dataset/call_kw", self._web_call_kw)
         app.router.add_post("/web/dataset/call_kw/{path:.*}", self._web_call_kw)
@@ -402,7 +404,12 @@ class OdooEmulator:
             if self.latency_ms:
                 await asyncio.sleep(self.latency_ms / 1000.0)
             started = time.perf_counter()
-            response: web.StreamResponse = await handler(request)
+            try:
+                response: web.StreamResponse = await handler(request)
+            except web.HTTPException:
+                raise
+            except Exception as exc:  # never aiohttp's bare 500 page: an error shaped like the route's own
+                response = self._internal_error(request, exc)
             self.server_time += time.perf_counter() - started
         finally:
             self.in_flight -= 1
@@ -411,6 +418,19 @@ class OdooEmulator:
         elif transport is not None:
             self._idle.add(transport)
         return response
+
+    def _internal_error(self, request: web.Request, exc: Exception) -> web.Response:
+        """What a route answers when the emulator fails where no handler caught it: the route's own error
+        shape (XML-RPC fault, JSON-2 status, JSON-RPC error), named :class:`NotEmulated`."""
+        path = request.path
+        error = NotEmulated.from_internal("", f"{request.method} {path}", exc)
+        if path.startswith("/xmlrpc"):
+            quote = "'" if self.db.major < 18 else '"'
+            payload = xmlrpc_codec.dumps_fault(1, _traceback(error), prolog_quote=quote)
+            return web.Response(body=payload, content_type="text/xml", charset="utf-8")
+        if path.startswith("/json/2"):
+            return self._json2_error(error)
+        return self._rpc_error(None, error)
 
     def _json(self, payload: Any, status: int = 200) -> web.Response:
         return web.Response(
@@ -464,12 +484,14 @@ class OdooEmulator:
         if isinstance(parsed, web.Response):
             return parsed
         rid, params = parsed
+        service, method = params.get("service", ""), params.get("method", "")
+        args = params.get("args") or []
         try:
-            result = self.dispatch(
-                params.get("service", ""), params.get("method", ""), list(params.get("args") or [])
-            )
+            result = self.dispatch(service, method, list(args) if isinstance(args, list) else [args])
         except EmulatedError as exc:
             return self._rpc_error(rid, exc)
+        except Exception as exc:
+            return self._rpc_error(rid, NotEmulated.from_internal(*_call_name(service, method, args), exc))
         return self._rpc_result(rid, result)
 
     async def _xmlrpc(self, request: web.Request) -> web.Response:
@@ -484,9 +506,17 @@ class OdooEmulator:
                 content_type="text/xml",
                 charset="utf-8",
             )
+        service = request.match_info["service"]
         try:
-            result = self.dispatch(request.match_info["service"], method or "", list(params))
-            payload = xmlrpc_codec.dumps_response(_xml_safe(result), prolog_quote=quote)
+            try:
+                result = self.dispatch(service, method or "", list(params))
+                payload = xmlrpc_codec.dumps_response(_xml_safe(result), prolog_quote=quote)
+            except EmulatedError:
+                raise
+            except Exception as exc:
+                raise NotEmulated.from_internal(
+                    *_call_name(service, method or "", list(params)), exc
+                ) from exc
         except EmulatedError as exc:
             text = exc.message if exc.xmlrpc_code != 1 else _traceback(exc)
             payload = xmlrpc_codec.dumps_fault(exc.xmlrpc_code, text, prolog_quote=quote)
@@ -518,8 +548,42 @@ class OdooEmulator:
         if user is not None:
             info["name"] = user.name
             info["partner_id"] = user.partner_id
+            self._user_session_info(info, user)
         info.update({k: self.db.version_info[k] for k in ("server_version", "server_version_info")})
         return info
+
+    def _user_session_info(self, info: dict[str, Any], user: _orm.User) -> None:
+        """The parts of ``session_info`` that are the user's own (the recorded template is the admin's): login,
+        partner, context, companies, and what the user's partner record says."""
+        users, partners = self.db.table("res.users"), self.db.table("res.partner")
+        row = users.rows.get(user.uid, {}) if users is not None else {}
+        partner = partners.rows.get(user.partner_id, {}) if partners is not None else {}
+        info["username"] = user.login
+        if "user_id" in info:
+            info["user_id"] = [user.uid]
+        info["partner_display_name"] = self.db.display_name("res.partner", user.partner_id) or user.name
+        if "partner_write_date" in info and partner.get("write_date"):
+            info["partner_write_date"] = partner["write_date"]
+        info["is_internal_user"] = not row.get("share", False)
+        context = dict(info.get("user_context") or {})
+        context.update(
+            {"lang": partner.get("lang") or "en_US", "tz": partner.get("tz") or False, "uid": user.uid}
+        )
+        info["user_context"] = context
+        settings = info.get("user_settings")
+        if isinstance(settings, dict) and isinstance(settings.get("user_id"), dict):
+            settings["user_id"] = {"id": user.uid}
+        companies = info.get("user_companies")
+        if isinstance(companies, dict) and row:
+            allowed = {int(c) for c in row.get("company_ids") or []}
+            current = row.get("company_id")
+            current = current[0] if isinstance(current, list) else current
+            offered = companies.get("allowed_companies") or {}
+            companies["allowed_companies"] = {k: v for k, v in offered.items() if int(k) in allowed}
+            if current:
+                companies["current_company"] = current
+            if "display_switch_company_menu" in info:
+                info["display_switch_company_menu"] = len(companies["allowed_companies"]) > 1
 
     async def _web_authenticate(self, request: web.Request) -> web.Response:
         parsed = await self._read_jsonrpc(request)
@@ -567,6 +631,18 @@ class OdooEmulator:
         sid = request.cookies.get("session_id", "")
         return self._session_cookie_response(rid, self._session_info(uid), sid, times=1)
 
+    async def _web_session_destroy(self, request: web.Request) -> web.Response:
+        """``/web/session/destroy`` (auth="user"): logs the session out; the route returns None, so the
+        answer has no ``result``; the cookie then names a session that has expired."""
+        parsed = await self._read_jsonrpc(request)
+        if isinstance(parsed, web.Response):
+            return parsed
+        rid, _ = parsed
+        if self._session_uid(request) is None:
+            return self._session_expired(rid)
+        self._sessions.pop(request.cookies.get("session_id", ""), None)
+        return self._rpc_result(rid, None)
+
     async def _web_call_kw(self, request: web.Request) -> web.Response:
         parsed = await self._read_jsonrpc(request)
         if isinstance(parsed, web.Response):
@@ -592,6 +668,8 @@ class OdooEmulator:
                 result = _orm.execute_kw(env, model, method, list(params.get("args") or []), kwargs)
         except EmulatedError as exc:
             return self._rpc_error(rid, exc)
+        except Exception as exc:
+            return self._rpc_error(rid, NotEmulated.from_internal(str(model), str(method), exc))
         return self._rpc_result(rid, result)
 
     async def _web_database_list(self, request: web.Request) -> web.Response:
@@ -701,6 +779,8 @@ class OdooEmulator:
             if exc.odoo_name == "builtins.AttributeError":
                 return self._json2_error(NotFound(exc.message))
             return self._json2_error(exc)
+        except Exception as exc:
+            return self._json2_error(NotEmulated.from_internal(model, method, exc))
         return self._json(result)
 
 
@@ -708,6 +788,13 @@ class OdooEmulator:
 #: the application configures logging, as ``python -m zenoo_rpc.testing`` does
 _RPC_LOG = logging.getLogger("odoo.addons.rpc.controllers")
 _RPC_LOG.addHandler(logging.NullHandler())
+
+
+def _call_name(service: Any, method: Any, args: Any) -> tuple[str, str]:
+    """(model, method) of an ``object.execute_kw``/``execute`` call, else ("", "service.method")."""
+    if service == "object" and isinstance(args, list) and len(args) >= 5:
+        return str(args[3]), str(args[4])
+    return "", f"{service}.{method}"
 
 
 def _xml_safe(value: Any) -> Any:

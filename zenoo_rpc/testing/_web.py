@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._env import Env
+from ._env import Env, row_count
 from ._exceptions import type_error
 
 __all__ = ["web_read", "web_search_read"]
@@ -37,8 +37,9 @@ def web_search_read(
 ) -> dict[str, Any]:
     spec = _check_spec(specification)
     env.check_access(model, "read")
-    domain = list(domain or [])
-    ids = env.search_ids(model, domain, order=order, offset=offset or 0, limit=limit or None)
+    # the domain, offset and limit as search_fetch takes them (their checks are the ORM's, in search_ids)
+    offset, limit = row_count(offset, "OFFSET"), row_count(limit, "LIMIT") or None
+    ids = env.search_ids(model, domain, order=order, offset=offset, limit=limit)
     records = web_read(env, model, ids, spec)
     if not records:
         return {"length": 0, "records": []}
