@@ -7,12 +7,11 @@ becomes a record of the same package's class of the target model (a dynamic reco
 from __future__ import annotations
 
 import base64
-import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .domain import to_wire_value
-from .records import DynamicRecord
+from .records import DynamicRecord, parse_date, parse_datetime
 from .schema import ModelSchema
 
 if TYPE_CHECKING:
@@ -32,7 +31,6 @@ __all__ = [
     "x2many",
 ]
 
-_UTC = dt.timezone.utc
 
 
 def text(value: Any) -> str | None:
@@ -51,22 +49,10 @@ def boolean(value: Any) -> bool:
     return bool(value)
 
 
-def date(value: Any) -> dt.date | None:
-    return dt.date.fromisoformat(value[:10]) if value else None
-
-
-def datetime(value: Any) -> dt.datetime | None:
-    if not value:
-        return None
-    return dt.datetime(
-        int(value[0:4]),
-        int(value[5:7]),
-        int(value[8:10]),
-        int(value[11:13]),
-        int(value[14:16]),
-        int(value[17:19]),
-        tzinfo=_UTC,
-    )
+#: Odoo's ``YYYY-MM-DD`` -> a date; ``YYYY-MM-DD HH:MM:SS`` (UTC) -> an aware datetime (one parser for
+#: generated and dynamic records)
+date = parse_date
+datetime = parse_datetime
 
 
 def binary(value: Any) -> bytes | None:
