@@ -32,7 +32,6 @@ __all__ = [
 ]
 
 
-
 def text(value: Any) -> str | None:
     return value if value is not False else None
 
