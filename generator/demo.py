@@ -53,8 +53,9 @@ def run(version: str, out: Path) -> int:
             .prefetch_related("partner_id", "order_line.product_id")
             .all()
         )
+        calls = f"{odoo.requests} request{'s' if odoo.requests != 1 else ''}"
         print(
-            f"\n{len(orders)} confirmed orders with their customers, lines and products in {odoo.requests} requests;"
+            f"\n{len(orders)} confirmed orders with their customers, lines and products in {calls};"
             f" the first: {orders[0].name} for {orders[0].partner_id.name},"
             f" {[line.product_id.display_name for line in orders[0].order_line]}"
         )
