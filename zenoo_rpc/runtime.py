@@ -56,10 +56,12 @@ __all__ = [
     "require_api",
 ]
 
-#: The version of this module's contract with generated code (written into generated headers).
-API_VERSION = 1
+#: The version of this module's contract with generated code (written into generated headers). 2 (zenoo-rpc
+#: 0.2.0): a generated ``from_odoo`` hands the row to ``BaseRecord._zenoo_wrap``, which converts values on
+#: first read; code of API 1 (0.1.0) converted every value in ``from_odoo`` and still runs.
+API_VERSION = 2
 #: The API versions of generated packages this runtime can run.
-SUPPORTED_API_VERSIONS = frozenset({1})
+SUPPORTED_API_VERSIONS = frozenset({1, 2})
 
 _LAZY = {
     "ZenooClient": "._async_client",
