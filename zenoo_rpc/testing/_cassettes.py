@@ -401,26 +401,19 @@ def _service_call(service: str, method: str, args: Any) -> dict[str, Any]:
     args = _scrub_service_args(service, method, args if isinstance(args, list) else [])
     if service == "object" and method in ("execute_kw", "execute") and len(args) >= 5:
         db, uid, _password, model, name, *rest = args
-        if method == "execute_kw":
+        if method == "execute_kw":  # execute_kw(db, uid, password, model, method, args, kwargs)
             positional = rest[0] if rest else []
             kwargs = rest[1] if len(rest) > 1 and rest[1] is not None else {}
-            return {
-                "service": service,
-                "db": db,
-                "uid": uid,
-                "model": model,
-                "method": name,
-                "args": positional,
-                "kwargs": kwargs,
-            }
+        else:  # execute(db, uid, password, model, method, *args)
+            positional, kwargs = rest, {}
         return {
             "service": service,
             "db": db,
             "uid": uid,
             "model": model,
             "method": name,
-            "args": rest,
-            "kwargs": {},
+            "args": positional,
+            "kwargs": kwargs,
         }
     return {"service": service, "method": method, "args": args}
 
