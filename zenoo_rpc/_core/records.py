@@ -28,7 +28,6 @@ __all__ = [
     "DynamicRecord",
     "parse_date",
     "parse_datetime",
-    "record_class_for",
 ]
 
 R = TypeVar("R", bound="BaseRecord")
@@ -505,11 +504,6 @@ class DynamicRecord(BaseRecord):
         return cls(schema, values)
 
     @classmethod
-    def from_row(cls, schema: ModelSchema, row: Mapping[str, Any], resolver: Any) -> DynamicRecord:
-        rec: DynamicRecord = cls.from_rows(schema, [row], resolver)[0]
-        return rec
-
-    @classmethod
     def from_rows(cls, schema: ModelSchema, rows: list[Any], resolver: Any) -> list[Any]:
         """Records of ``rows`` (replaced in place); one schema per related model for the whole read (the
         resolver's, else a stub that knows only the model's name)."""
@@ -560,22 +554,3 @@ def _convert(info: FieldInfo, raw: Any, related: Mapping[str, ModelSchema]) -> A
     if t == "binary" and isinstance(raw, str) and not raw.endswith(("bytes", "Kb", "Mb", "Gb")):
         return base64.b64decode(raw)
     return raw
-
-
-def convert_value(info: FieldInfo, raw: Any, resolver: Any) -> Any:
-    """Wire value to Python for a dynamic record, related schemas from ``resolver`` (model -> schema)."""
-    model = info.relation or ""
-    found = resolver(model) if resolver and info.is_relational else None
-    return _convert(info, raw, {model: found} if found is not None else {})
-
-
-def record_class_for(model: str, resolver: Any) -> Any:
-    """A factory ``(id, display_name) -> partial dynamic record`` for a related model."""
-    schema = resolver(model) if resolver else None
-    if schema is None:
-        schema = ModelSchema(model, {})
-
-    def make(record_id: int, display_name: str | None) -> DynamicRecord:
-        return DynamicRecord.ref_of(schema, record_id, display_name)
-
-    return make
